@@ -1,0 +1,46 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+
+	"github.com/experimental-threads/experimental-threads/analyzer"
+	"github.com/experimental-threads/experimental-threads/napi"
+)
+
+// plans caches analysis per file version and call site for the whole
+// process, so every thread shares one result.
+var plans = analyzer.NewCache()
+
+// analyze(path, line, column) returns the capture plan of the closure passed
+// to spawn at that call site, as JSON.
+func analyze(c *napi.Call) (napi.Value, error) {
+	e := c.Env
+	path, err := e.GoString(c.Arg(0), "path")
+	if err != nil {
+		return napi.Value{}, err
+	}
+	line, err := e.GoInt(c.Arg(1), "line", 1, math.MaxInt32)
+	if err != nil {
+		return napi.Value{}, err
+	}
+	column, err := e.GoInt(c.Arg(2), "column", 1, math.MaxInt32)
+	if err != nil {
+		return napi.Value{}, err
+	}
+
+	plan, err := plans.Analyze(path, int(line), int(column))
+	if err != nil {
+		var pe *analyzer.PositionError
+		if errors.As(err, &pe) {
+			return napi.Value{}, &napi.Error{Kind: "Error", Code: "ERR_THREADS_SYNTAX", Message: err.Error()}
+		}
+		return napi.Value{}, &napi.Error{Kind: "Error", Code: "ERR_THREADS_ANALYSIS", Message: err.Error()}
+	}
+	text, err := json.Marshal(plan)
+	if err != nil {
+		return napi.Value{}, err
+	}
+	return e.String(string(text)), nil
+}

@@ -1,0 +1,343 @@
+package analyzer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"runtime/debug"
+	"strconv"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/js"
+)
+
+// bindingKind is the kind of declaration that created a binding.
+type bindingKind uint8
+
+const (
+	kindVar          bindingKind = iota
+	kindLet                      // let
+	kindConst                    // const
+	kindParam                    // function, method or arrow function parameter
+	kindCatch                    // catch clause parameter
+	kindFunction                 // function declaration
+	kindClass                    // class declaration
+	kindFunctionName             // name of a function expression, visible inside it
+	kindClassName                // name of a class, visible inside its body
+	kindImport                   // import declaration
+	kindArguments                // implicit arguments object of a non-arrow function
+)
+
+var bindingKindNames = [...]string{
+	kindVar:          "var",
+	kindLet:          "let",
+	kindConst:        "const",
+	kindParam:        "param",
+	kindCatch:        "catch",
+	kindFunction:     "function",
+	kindClass:        "class",
+	kindFunctionName: "function",
+	kindClassName:    "class",
+	kindImport:       "import",
+	kindArguments:    "arguments",
+}
+
+func (k bindingKind) String() string { return bindingKindNames[k] }
+
+// binding is a declared name.
+type binding struct {
+	name  string
+	kind  bindingKind
+	event int32 // index into module.offsets of the name token, or -1 for an implicit binding
+	scope *scope
+	// value is the function or class that the binding holds: for a function
+	// or class declaration, a function expression name, a class name, or a
+	// variable whose initializer is a function, arrow function or class
+	// expression. It is nil for other bindings.
+	value *span
+	// imported describes the module binding for an import declaration or a
+	// require call. For a require call, the binding is an import only when
+	// requireRef resolves to no declaration in the file.
+	imported   *Import
+	requireRef int32 // index into module.refs of `require` in the initializer, or -1
+}
+
+// scope is a lexical environment.
+type scope struct {
+	parent *scope
+	id     int32 // position in a pre-order walk; scopes inside a span have consecutive ids
+	isVar  bool  // function body, static block or module: var declarations land here
+	// bindings lists the scope's bindings; most scopes have a few, which a
+	// linear search finds faster than a map. byName indexes them once there
+	// are more than maxListedBindings.
+	bindings []*binding
+	byName   map[string]*binding
+}
+
+const maxListedBindings = 8
+
+// find returns the binding of name in s itself, or nil.
+func (s *scope) find(name string) *binding {
+	if s.byName != nil {
+		return s.byName[name]
+	}
+	for _, b := range s.bindings {
+		if b.name == name {
+			return b
+		}
+	}
+	return nil
+}
+
+// add adds b to s, replacing a binding of the same name.
+func (s *scope) add(b *binding) {
+	if s.byName != nil {
+		s.byName[b.name] = b
+		return
+	}
+	for i, old := range s.bindings {
+		if old.name == b.name {
+			s.bindings[i] = b
+			return
+		}
+	}
+	s.bindings = append(s.bindings, b)
+	if len(s.bindings) > maxListedBindings {
+		s.byName = make(map[string]*binding, 2*len(s.bindings))
+		for _, listed := range s.bindings {
+			s.byName[listed.name] = listed
+		}
+		s.bindings = nil
+	}
+}
+
+// varScope returns the scope that receives var declarations made in s.
+func (s *scope) varScope() *scope {
+	for !s.isVar && s.parent != nil {
+		s = s.parent
+	}
+	return s
+}
+
+// lookup returns the binding that name resolves to in s, or nil.
+func (s *scope) lookup(name string) *binding {
+	for ; s != nil; s = s.parent {
+		if b := s.find(name); b != nil {
+			return b
+		}
+	}
+	return nil
+}
+
+// reference is a use of a name as a variable.
+type reference struct {
+	name    string
+	event   int32
+	scope   *scope
+	write   bool     // the use assigns to the variable
+	binding *binding // resolved declaration, or nil for a global
+}
+
+// specialKind is the kind of a use of this, super or new.target.
+type specialKind uint8
+
+const (
+	specialThis specialKind = iota
+	specialSuper
+	specialNewTarget
+)
+
+// special is a use of this, super or new.target, whose meaning comes from
+// the innermost non-arrow function, class field initializer or static block:
+// its context.
+type special struct {
+	kind    specialKind
+	event   int32
+	context int32
+}
+
+// interval is a half-open range of indices.
+type interval struct{ start, end int32 }
+
+func (r interval) contains(i int32) bool { return r.start <= i && i < r.end }
+
+// spanKind is the kind of code that a span covers.
+type spanKind uint8
+
+const (
+	spanArrow spanKind = iota
+	spanFunction
+	spanClass
+)
+
+// span is a function, arrow function or class, described by the ranges of
+// what the walk recorded inside it. The walk visits nodes in source order, so
+// the references, scopes, contexts and special uses inside the span are
+// consecutive.
+type span struct {
+	kind     spanKind
+	refs     interval
+	scopes   interval
+	contexts interval
+	specials interval
+}
+
+// owns reports whether the binding was declared inside the span.
+func (sp *span) owns(b *binding) bool {
+	return b != nil && sp.scopes.contains(b.scope.id)
+}
+
+// argumentKind is what the first argument of a call is.
+type argumentKind uint8
+
+const (
+	argumentMissing argumentKind = iota
+	argumentSpread
+	argumentFunction   // arrow function or function expression
+	argumentIdentifier // a name
+	argumentOther
+)
+
+// call is a call expression whose callee ends in a name: f(…), a.f(…) or
+// a?.f(…).
+type call struct {
+	scope    *scope
+	callee   int32 // index into module.offsets of the callee's last identifier
+	argument argumentKind
+	function *span // for argumentFunction
+	ref      int32 // index into module.refs for argumentIdentifier
+}
+
+// module is a parsed file with everything that plans for its call sites
+// need. It is not modified after loadModule returns, so plans for several
+// sites may be built concurrently.
+type module struct {
+	src    *source
+	tokens *tokenList
+	// offsets holds the byte offset of each token that the walk recorded an
+	// event for, or -1 where no token was found.
+	offsets  []int32
+	refs     []reference
+	specials []special
+	calls    []call
+	callAt   map[int32]int32 // callee offset → index into calls
+}
+
+// internalError reports a failure of the analyzer itself, not of the input.
+type internalError struct {
+	message string
+	stack   []byte // stack of the panic, if the failure was one
+}
+
+func (e *internalError) Error() string {
+	return "analyzer: internal error: " + e.message
+}
+
+// recoverInternal turns a panic into an internalError in *err. A panic
+// would take down the Node.js process that loads the addon.
+func recoverInternal(err *error) {
+	if r := recover(); r != nil {
+		*err = &internalError{message: fmt.Sprint(r), stack: debug.Stack()}
+	}
+}
+
+// loadModule parses src and records its scopes, references and calls.
+func loadModule(path string, src []byte) (m *module, err error) {
+	defer func() {
+		recoverInternal(&err)
+		if err != nil {
+			m = nil
+		}
+	}()
+	if len(src) >= math.MaxInt32 {
+		return nil, &PositionError{Path: path, Line: 1, Column: 1, Message: "the file is too large to analyze: " + strconv.Itoa(len(src)) + " bytes"}
+	}
+	s := newSource(path, src)
+	ast, err := parseModule(s)
+	if err != nil {
+		return nil, err
+	}
+
+	w := newWalker(s)
+	w.stmts(ast.List)
+	tokens, err := lexTokens(s.text, sortedOffsets(w.regexps))
+	if err != nil {
+		return nil, &internalError{message: "lexing a file that parsed: " + err.Error()}
+	}
+	m = &module{
+		src:      s,
+		tokens:   tokens,
+		offsets:  alignEvents(w, tokens.tokens),
+		refs:     w.refs,
+		specials: w.specials,
+		calls:    w.calls,
+		callAt:   make(map[int32]int32, len(w.calls)),
+	}
+	for i := range m.refs {
+		r := &m.refs[i]
+		r.binding = r.scope.lookup(r.name)
+	}
+	for i, c := range m.calls {
+		if offset := m.offsets[c.callee]; offset >= 0 {
+			m.callAt[offset] = int32(i)
+		}
+	}
+	return m, nil
+}
+
+// parseModule parses the text as an ECMAScript module. A CommonJS module may
+// return at its top level, which a module may not, so on a syntax error the
+// text is parsed again as a function body, and the first error is reported
+// if that fails too.
+func parseModule(s *source) (*js.AST, error) {
+	ast, err := js.Parse(parse.NewInputBytes(s.text), js.Options{})
+	if err == nil {
+		return ast, nil
+	}
+	if bytes.Contains(s.text, []byte("return")) {
+		if body, bodyErr := js.Parse(parse.NewInputBytes(s.text), js.Options{Inline: true}); bodyErr == nil {
+			return body, nil
+		}
+	}
+	return nil, syntaxError(s, err)
+}
+
+// syntaxError converts an error of the parser to a PositionError. The parser
+// counts columns in code points, and V8 in UTF-16 code units.
+func syntaxError(s *source, err error) error {
+	var perr *parse.Error
+	if !errors.As(err, &perr) {
+		return &PositionError{Path: s.path, Line: 1, Column: 1, Message: "syntax error: " + err.Error()}
+	}
+	offset := 0
+	if perr.Line >= 1 && perr.Line <= len(s.lines) {
+		offset = s.lines[perr.Line-1]
+		end := s.lineEnd(perr.Line - 1)
+		for column := 1; column < perr.Column && offset < end; column++ {
+			_, size := utf8.DecodeRune(s.text[offset:end])
+			offset += size
+		}
+	} else if perr.Line > len(s.lines) {
+		offset = len(s.text)
+	}
+	return s.errorAt(offset, "syntax error: "+perr.Message)
+}
+
+// offsetIn returns the offset of b in text when b is a slice of text, and -1
+// otherwise. The parser returns token data as slices of its input, so this
+// recovers the positions that its AST does not store. Comparing addresses is
+// sound because text is live and Go's garbage collector does not move heap
+// objects.
+func offsetIn(text, b []byte) int {
+	if len(b) == 0 || len(b) > len(text) {
+		return -1
+	}
+	offset := uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(text)))
+	if offset > uintptr(len(text)-len(b)) {
+		return -1
+	}
+	return int(offset)
+}

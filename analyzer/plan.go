@@ -1,0 +1,365 @@
+package analyzer
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/tdewolff/parse/v2/js"
+)
+
+// closure is the function that a spawn call runs.
+type closure struct {
+	span       *span
+	start, end int // byte offsets of its text
+	// self is the binding whose declaration is the closure's own text, for a
+	// function passed by name. Its uses inside the closure refer to the
+	// function itself.
+	self *binding
+}
+
+// plan builds the Plan for the call whose callee's last identifier starts at
+// the 1-based line and UTF-16 column.
+func (m *module) plan(line, column int) (plan *Plan, err error) {
+	defer func() {
+		recoverInternal(&err)
+		if err != nil {
+			plan = nil
+		}
+	}()
+	offset := m.src.offset(line, column)
+	if offset < 0 {
+		return nil, &PositionError{
+			Path:       m.src.path,
+			Line:       line,
+			Column:     column,
+			Message:    fmt.Sprintf("line %d, column %d is outside the file, which has %d lines; the file may have changed since the call", line, column, len(m.src.lines)),
+			SourceLine: m.src.lineText(line),
+		}
+	}
+	index, ok := m.callAt[int32(offset)]
+	if !ok {
+		return nil, m.src.errorAt(offset, "no call with a named callee starts here; expected the position of spawn in a call such as spawn(() => …)")
+	}
+	c := &m.calls[index]
+	fn, err := m.closureOf(c, offset)
+	if err != nil {
+		return nil, err
+	}
+
+	p := &planner{
+		m:         m,
+		callScope: c.scope,
+		callAt:    offset,
+		self:      fn.self,
+		names:     make(map[string]*binding),
+		diagnosed: make(map[diagnosticKey]bool),
+		plan: &Plan{
+			FuncSource:  string(m.src.text[fn.start:fn.end]),
+			Captures:    []Binding{},
+			Imports:     []Import{},
+			Helpers:     []Helper{},
+			Globals:     []string{},
+			Diagnostics: []Diagnostic{},
+		},
+	}
+	p.plan.FuncLine, p.plan.FuncColumn = m.src.position(fn.start)
+	p.closureStart = fn.start
+	p.visit(fn.span, nil)
+	for len(p.queue) > 0 {
+		helper := p.queue[0]
+		p.queue = p.queue[1:]
+		p.visit(helper.value, helper)
+	}
+	p.finish()
+	return p.plan, nil
+}
+
+// closureOf returns the closure that the call passes as its first argument.
+func (m *module) closureOf(c *call, calleeOffset int) (closure, error) {
+	switch c.argument {
+	case argumentMissing:
+		return closure{}, m.src.errorAt(calleeOffset, "the call has no arguments; pass the closure to run, as in spawn(() => …)")
+	case argumentSpread:
+		return closure{}, m.src.errorAt(calleeOffset, "the closure is passed with spread syntax; pass it directly, as in spawn(() => …)")
+	case argumentOther:
+		return closure{}, m.src.errorAt(calleeOffset, "the first argument is not a function; pass an arrow function, a function expression or the name of a function declared in this file")
+	case argumentIdentifier:
+		return m.namedClosure(c, calleeOffset)
+	}
+
+	toks := m.tokens
+	callee := toks.at(calleeOffset)
+	if callee < 0 || c.function == nil {
+		return closure{}, &internalError{message: "no callee token or function at " + m.src.where(calleeOffset)}
+	}
+	open := callee + 1
+	if toks.kind(open) == js.OptChainToken {
+		open++
+	}
+	if toks.kind(open) != js.OpenParenToken {
+		return closure{}, &internalError{message: "no parenthesis after the callee at " + m.src.where(calleeOffset)}
+	}
+	first := open + 1
+	last := toks.argumentEnd(first)
+	for toks.kind(first) == js.OpenParenToken && int(toks.match[first]) == last && first < last {
+		first, last = first+1, last-1
+	}
+	return closure{span: c.function, start: int(toks.tokens[first].start), end: int(toks.tokens[last].end)}, nil
+}
+
+// namedClosure returns the closure for spawn(name): the declaration of the
+// function that name resolves to at the call.
+func (m *module) namedClosure(c *call, calleeOffset int) (closure, error) {
+	r := &m.refs[c.ref]
+	b := r.binding
+	at := calleeOffset
+	if offset := m.offsets[r.event]; offset >= 0 {
+		at = int(offset)
+	}
+	switch {
+	case b == nil:
+		return closure{}, m.src.errorAt(at, fmt.Sprintf("`%s` is not declared in this file, so its source is unknown; pass an arrow function or a function expression, as in spawn(() => %s())", r.name, r.name))
+	case m.importOf(b) != nil:
+		return closure{}, m.src.errorAt(at, fmt.Sprintf("`%s` is imported, so its source is in another file; call it from a closure instead, as in spawn(() => %s())", r.name, r.name))
+	case b.value == nil || b.value.kind == spanClass:
+		return closure{}, m.src.errorAt(at, fmt.Sprintf("`%s` (declared at %s) is not a function declaration or a variable initialized with a function; pass an arrow function or a function expression instead", r.name, m.declaredAt(b)))
+	}
+	start, end, ok := m.valueText(b)
+	if !ok {
+		return closure{}, &internalError{message: "no source text for `" + b.name + "` declared at " + m.declaredAt(b)}
+	}
+	fn := closure{span: b.value, start: start, end: end}
+	if b.kind == kindFunction || b.kind == kindFunctionName {
+		// The text is a function with this name, which binds the name
+		// inside itself when compiled as an expression.
+		fn.self = b
+	}
+	return fn, nil
+}
+
+// valueText returns the byte range of the function that a binding holds: a
+// function declaration or expression with that name, or the initializer of a
+// variable.
+func (m *module) valueText(b *binding) (start, end int, ok bool) {
+	if b.event < 0 || m.offsets[b.event] < 0 {
+		return 0, 0, false
+	}
+	toks := m.tokens
+	name := toks.at(int(m.offsets[b.event]))
+	if name < 0 {
+		return 0, 0, false
+	}
+	var first, last int
+	switch b.kind {
+	case kindFunction, kindFunctionName:
+		first = name - 1
+		if toks.kind(first) == js.MulToken {
+			first--
+		}
+		if toks.kind(first) != js.FunctionToken {
+			return 0, 0, false
+		}
+		if toks.kind(first-1) == js.AsyncToken && !toks.tokens[first].newline {
+			first--
+		}
+		last = toks.functionEnd(first)
+	case kindVar, kindLet, kindConst:
+		if toks.kind(name+1) != js.EqToken {
+			return 0, 0, false
+		}
+		first = name + 2
+		for toks.kind(first) == js.OpenParenToken && toks.kind(int(toks.match[first])+1) != js.ArrowToken {
+			first++ // a parenthesized initializer
+		}
+		if b.value.kind == spanArrow {
+			last = toks.arrowEnd(first)
+		} else {
+			last = toks.functionEnd(first)
+		}
+	default:
+		return 0, 0, false
+	}
+	if first < 0 || last < first {
+		return 0, 0, false
+	}
+	return int(toks.tokens[first].start), int(toks.tokens[last].end), true
+}
+
+// importOf returns the import that binds b, or nil. A variable initialized
+// with require("…") is an import only while require is the global one.
+func (m *module) importOf(b *binding) *Import {
+	switch {
+	case b.imported == nil:
+		return nil
+	case b.kind == kindImport:
+		return b.imported
+	case b.requireRef >= 0 && int(b.requireRef) < len(m.refs):
+		if r := &m.refs[b.requireRef]; r.name == "require" && r.binding == nil {
+			return b.imported
+		}
+	}
+	return nil
+}
+
+// declaredAt returns "line:column" of a binding's declaration.
+func (m *module) declaredAt(b *binding) string {
+	return m.src.where(m.declarationOffset(b))
+}
+
+func (m *module) declarationOffset(b *binding) int {
+	if b.event >= 0 && m.offsets[b.event] >= 0 {
+		return int(m.offsets[b.event])
+	}
+	return 0
+}
+
+// planner classifies the free names of a closure and of the helpers it
+// uses, transitively.
+type planner struct {
+	m            *module
+	callScope    *scope // the scope in which the bridge reads captures and helpers
+	callAt       int    // offset of the callee
+	closureStart int
+	self         *binding
+	plan         *Plan
+	// names maps each free name seen so far to its binding, nil for a
+	// global. The worker binds each name once.
+	names     map[string]*binding
+	helpers   []*binding
+	queue     []*binding // helpers whose free names are not classified yet
+	diagnosed map[diagnosticKey]bool
+}
+
+// visit classifies the free names of a span: the closure when helper is nil,
+// or the value of helper.
+func (p *planner) visit(sp *span, helper *binding) {
+	subject := "the closure"
+	if helper != nil {
+		subject = "helper `" + helper.name + "`"
+	}
+	for i := sp.refs.start; i < sp.refs.end; i++ {
+		r := &p.m.refs[i]
+		b := r.binding
+		if sp.owns(b) || (b != nil && b == p.self) {
+			continue
+		}
+		if b != nil && b.kind == kindArguments {
+			p.diagnose(r.event, subject, " uses `arguments` of an enclosing function, which is not available on the worker thread; copy the values it needs into a variable outside the closure")
+			continue
+		}
+		if r.write && b != nil {
+			p.assignment(r, b, subject)
+		}
+		p.classify(r, b, subject)
+	}
+	for i := sp.specials.start; i < sp.specials.end; i++ {
+		s := p.m.specials[i]
+		if sp.contexts.contains(s.context) {
+			continue
+		}
+		switch s.kind {
+		case specialThis:
+			p.diagnose(s.event, subject, " uses `this`, which is not available on the worker thread; pass the values it needs as captured variables")
+		case specialSuper:
+			p.diagnose(s.event, subject, " uses `super`, which is not available on the worker thread; call the method outside the closure and capture the result")
+		case specialNewTarget:
+			p.diagnose(s.event, subject, " uses `new.target`, which is not available on the worker thread; copy it into a variable outside the closure")
+		}
+	}
+}
+
+func (p *planner) assignment(r *reference, b *binding, subject string) {
+	if p.m.importOf(b) != nil {
+		p.diagnose(r.event, subject, fmt.Sprintf(" assigns to imported binding `%s` (declared at %s); the worker imports its own copy, so the change would be lost. Return the new value instead", r.name, p.m.declaredAt(b)))
+		return
+	}
+	p.diagnose(r.event, subject, fmt.Sprintf(" assigns to captured variable `%s` (declared at %s); the worker gets a copy, so the change would be lost. Return the new value instead", r.name, p.m.declaredAt(b)))
+}
+
+// classify adds a free name to the plan the first time it is seen.
+func (p *planner) classify(r *reference, b *binding, subject string) {
+	if first, seen := p.names[r.name]; seen {
+		if first != b {
+			p.diagnose(r.event, subject, fmt.Sprintf(" uses %s, but the closure or another helper uses %s, and the worker binds each name once; rename one of them", p.describe(r.name, b), p.describe(r.name, first)))
+		}
+		return
+	}
+	p.names[r.name] = b
+
+	if b == nil {
+		p.plan.Globals = append(p.plan.Globals, r.name)
+		return
+	}
+	if imported := p.m.importOf(b); imported != nil {
+		entry := *imported
+		entry.Line, entry.Column = p.m.src.position(p.m.declarationOffset(b))
+		p.plan.Imports = append(p.plan.Imports, entry)
+		return
+	}
+
+	// The bridge reads captures and helpers by name in the scope of the
+	// call, which must resolve the name to the same declaration.
+	if atCall := p.callScope.lookup(r.name); atCall != b {
+		if atCall == nil {
+			p.diagnose(r.event, subject, fmt.Sprintf(" uses `%s` declared at %s, which is not in scope at the spawn call at %s; declare it where the call can see it, or pass the value as a parameter", r.name, p.m.declaredAt(b), p.m.src.where(p.callAt)))
+		} else {
+			p.diagnose(r.event, subject, fmt.Sprintf(" uses `%s` declared at %s, but at the spawn call at %s the name refers to the declaration at %s; rename one of them", r.name, p.m.declaredAt(b), p.m.src.where(p.callAt), p.m.declaredAt(atCall)))
+		}
+	}
+
+	if b.value != nil {
+		p.helpers = append(p.helpers, b)
+		p.queue = append(p.queue, b)
+		return
+	}
+	line, column := p.m.src.position(p.m.declarationOffset(b))
+	p.plan.Captures = append(p.plan.Captures, Binding{Name: r.name, Line: line, Column: column, Kind: b.kind.String()})
+}
+
+// describe names a binding in a message.
+func (p *planner) describe(name string, b *binding) string {
+	if b == nil {
+		return "the global `" + name + "`"
+	}
+	return "`" + name + "` declared at " + p.m.declaredAt(b)
+}
+
+// diagnose adds a diagnostic with the message subject+problem at the token
+// of an event, or at the start of the closure when the token is unknown. A
+// problem is reported once per position: a helper class whose method calls
+// spawn contains the closure, so both visits meet the closure's problems.
+func (p *planner) diagnose(event int32, subject, problem string) {
+	offset := p.closureStart
+	if event >= 0 && p.m.offsets[event] >= 0 {
+		offset = int(p.m.offsets[event])
+	}
+	key := diagnosticKey{offset: offset, problem: problem}
+	if p.diagnosed[key] {
+		return
+	}
+	p.diagnosed[key] = true
+	p.plan.Diagnostics = append(p.plan.Diagnostics, p.m.src.diagnosticAt(offset, subject+problem))
+}
+
+type diagnosticKey struct {
+	offset  int
+	problem string
+}
+
+// finish orders the helpers by declaration and the diagnostics by position.
+func (p *planner) finish() {
+	sort.SliceStable(p.helpers, func(i, j int) bool {
+		return p.m.declarationOffset(p.helpers[i]) < p.m.declarationOffset(p.helpers[j])
+	})
+	for _, b := range p.helpers {
+		line, column := p.m.src.position(p.m.declarationOffset(b))
+		p.plan.Helpers = append(p.plan.Helpers, Helper{Name: b.name, Line: line, Column: column, Kind: b.kind.String()})
+	}
+	sort.SliceStable(p.plan.Diagnostics, func(i, j int) bool {
+		a, b := p.plan.Diagnostics[i], p.plan.Diagnostics[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+}

@@ -1,0 +1,42 @@
+'use strict';
+// Finds where the library was called from, using the structured CallSite
+// objects of V8 and JavaScriptCore rather than parsing stack text.
+
+const { fileURLToPath, pathToFileURL } = require('node:url');
+
+function structuredStack(_error, callSites) {
+  return callSites;
+}
+
+/**
+ * Returns { file, url, line, column } of the frame that called `fn`.
+ * `file` is a path, `url` a file URL; `name` is what the runtime reported
+ * (a URL for ES modules on Node.js and Deno, a path on Bun and for CommonJS).
+ */
+function callerOf(fn) {
+  const holder = {};
+  const previous = Error.prepareStackTrace;
+  const previousLimit = Error.stackTraceLimit;
+  Error.prepareStackTrace = structuredStack;
+  Error.stackTraceLimit = 1;
+  try {
+    Error.captureStackTrace(holder, fn);
+    const frames = holder.stack;
+    const frame = Array.isArray(frames) ? frames[0] : undefined;
+    if (!frame) return undefined;
+    const name = frame.getFileName() || (frame.getScriptNameOrSourceURL && frame.getScriptNameOrSourceURL());
+    if (!name) return undefined;
+    return { name, ...normalise(name), line: frame.getLineNumber(), column: frame.getColumnNumber() };
+  } finally {
+    Error.prepareStackTrace = previous;
+    Error.stackTraceLimit = previousLimit;
+  }
+}
+
+function normalise(name) {
+  if (name.startsWith('file://')) return { file: fileURLToPath(name), url: name };
+  if (name.startsWith('/')) return { file: name, url: pathToFileURL(name).href };
+  return { file: undefined, url: name };
+}
+
+module.exports = { callerOf, normalise };

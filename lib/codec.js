@@ -1,0 +1,223 @@
+'use strict';
+// Encodes captured values and results for postMessage. Plain data goes by
+// structured clone untouched. The library's own objects (Mutex, Semaphore,
+// Global and anything read from Global memory) go by handle, so the receiving
+// thread gets the same memory with the right prototype. Values whose clone
+// would silently differ from the original are rejected before anything runs.
+
+const HANDLE = '\u0000experimental-threads:handle';
+
+/** Handle types: name -> { encode(object) -> cloneable, decode(data) -> object }. */
+const handleTypes = new Map();
+/** Objects that travel by handle, found by identity: object -> type name. */
+const handleOf = new WeakMap();
+
+function registerHandleType(name, type) {
+  handleTypes.set(name, type);
+}
+
+function markHandle(object, name) {
+  handleOf.set(object, name);
+  return object;
+}
+
+const clonedAsIs = new Set([
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  BigInt.prototype,
+]);
+if (typeof SharedArrayBuffer === 'function') clonedAsIs.add(SharedArrayBuffer.prototype);
+if (typeof Blob === 'function') clonedAsIs.add(Blob.prototype);
+const TypedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype);
+
+class SendError extends TypeError {
+  constructor(message) {
+    super(message);
+    this.name = 'TypeError';
+    this.code = 'ERR_THREADS_CANNOT_SEND';
+  }
+}
+
+function describeValue(value) {
+  if (value === null) return 'null';
+  if (typeof value === 'function') {
+    return value.name ? `function ${value.name}` : 'an anonymous function';
+  }
+  if (typeof value === 'symbol') return `symbol ${String(value.description ?? '')}`;
+  if (typeof value !== 'object') return typeof value;
+  const proto = Object.getPrototypeOf(value);
+  const name = proto && proto.constructor && proto.constructor.name;
+  return name ? `an instance of ${name}` : 'an object with a custom prototype';
+}
+
+function isError(value) {
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+}
+
+/**
+ * Encodes value for postMessage. `where` names it in errors, e.g. "captured
+ * variable `config` (declared at /app/main.mjs:3:7)". Returns { data,
+ * handles } where handles tells the receiver whether to walk data again.
+ */
+function encode(value, where) {
+  const state = { handles: false, seen: new Map() };
+  const data = encodeValue(value, where, '', state);
+  return { data, handles: state.handles };
+}
+
+function encodeValue(value, where, path, state) {
+  const type = typeof value;
+  if (type !== 'object' && type !== 'function' && type !== 'symbol') return value;
+  if (value === null) return value;
+  if (type === 'symbol') throw cannotSend(value, where, path, 'Symbols cannot be copied between threads; send its description as a string instead.');
+
+  const handleName = handleOf.get(value);
+  if (handleName !== undefined) {
+    state.handles = true;
+    return { [HANDLE]: handleName, data: handleTypes.get(handleName).encode(value, (inner, innerPath) => encodeValue(inner, where, `${path}${innerPath}`, state)) };
+  }
+  if (type === 'function') {
+    throw cannotSend(value, where, path, 'Functions cannot be copied between threads. Declare it as a function in the module (it is then shipped by source), or call it inside the closure.');
+  }
+  if (state.seen.has(value)) return state.seen.get(value);
+
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    return encodeEntries(value, where, path, state, (copy) => {
+      for (let i = 0; i < value.length; i++) copy[i] = encodeValue(value[i], where, `${path}[${i}]`, state);
+    }, () => new Array(value.length));
+  }
+  if (proto === Object.prototype || proto === null) {
+    return encodeEntries(value, where, path, state, (copy) => {
+      for (const key of Object.keys(value)) copy[key] = encodeValue(value[key], where, `${path}.${key}`, state);
+    }, () => (proto === null ? Object.create(null) : {}));
+  }
+  if (value instanceof Map) {
+    const copy = new Map();
+    state.seen.set(value, copy);
+    for (const [k, v] of value) copy.set(encodeValue(k, where, `${path}<key>`, state), encodeValue(v, where, `${path}.get(${String(k)})`, state));
+    return copy;
+  }
+  if (value instanceof Set) {
+    const copy = new Set();
+    state.seen.set(value, copy);
+    for (const v of value) copy.add(encodeValue(v, where, `${path}<item>`, state));
+    return copy;
+  }
+  if (clonedAsIs.has(proto) || Object.getPrototypeOf(proto) === TypedArrayPrototype) return value;
+  if (isError(value)) return value;
+  throw cannotSend(value, where, path, 'A copy would lose its prototype and methods. Send plain data (objects, arrays, Map, Set, typed arrays) and rebuild the object inside the closure.');
+}
+
+// Copies an array or plain object, registering the copy first so cycles resolve.
+function encodeEntries(value, where, path, state, fill, create) {
+  const copy = create();
+  state.seen.set(value, copy);
+  fill(copy);
+  return copy;
+}
+
+function cannotSend(value, where, path, advice) {
+  const at = path ? ` at ${path.startsWith('.') || path.startsWith('[') ? 'value' + path : path}` : '';
+  return new SendError(`Cannot send ${where}${at}: it is ${describeValue(value)}. ${advice}`);
+}
+
+/** Decodes what encode produced; a no-op walk is skipped when there are no handles. */
+function decode(data, handles) {
+  if (!handles) return data;
+  return decodeValue(data, new Map());
+}
+
+function decodeValue(value, seen) {
+  if (typeof value !== 'object' || value === null) return value;
+  if (seen.has(value)) return seen.get(value);
+  if (Object.prototype.hasOwnProperty.call(value, HANDLE)) {
+    const type = handleTypes.get(value[HANDLE]);
+    return type.decode(value.data, (inner) => decodeValue(inner, seen));
+  }
+  if (Array.isArray(value)) {
+    seen.set(value, value);
+    for (let i = 0; i < value.length; i++) value[i] = decodeValue(value[i], seen);
+    return value;
+  }
+  if (value instanceof Map) {
+    seen.set(value, value);
+    const entries = [...value];
+    value.clear();
+    for (const [k, v] of entries) value.set(decodeValue(k, seen), decodeValue(v, seen));
+    return value;
+  }
+  if (value instanceof Set) {
+    seen.set(value, value);
+    const items = [...value];
+    value.clear();
+    for (const v of items) value.add(decodeValue(v, seen));
+    return value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    seen.set(value, value);
+    for (const key of Object.keys(value)) value[key] = decodeValue(value[key], seen);
+  }
+  return value;
+}
+
+const errorClasses = { Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
+if (typeof AggregateError === 'function') errorClasses.AggregateError = AggregateError;
+
+/** Turns a thrown value into cloneable data that keeps class, message, stack and cause. */
+function serializeError(thrown, depth = 0) {
+  if (!isError(thrown)) {
+    try {
+      structuredClone(thrown);
+      return { kind: 'value', value: thrown };
+    } catch {
+      return { kind: 'value', value: String(thrown) };
+    }
+  }
+  const props = {};
+  for (const key of Object.keys(thrown)) {
+    if (key === 'cause') continue;
+    try {
+      props[key] = structuredClone(thrown[key]);
+    } catch {
+      // A property that cannot be cloned is left out; the message and stack still arrive.
+    }
+  }
+  const out = {
+    kind: 'error',
+    name: String(thrown.name),
+    constructorName: thrown.constructor && thrown.constructor.name,
+    message: String(thrown.message),
+    stack: typeof thrown.stack === 'string' ? thrown.stack : undefined,
+    props,
+  };
+  if ('cause' in thrown && depth < 16) out.cause = serializeError(thrown.cause, depth + 1);
+  if (thrown instanceof AggregateError && Array.isArray(thrown.errors)) {
+    out.errors = thrown.errors.map((e) => serializeError(e, depth + 1));
+  }
+  return out;
+}
+
+/** Rebuilds a thrown value from serializeError's output. */
+function deserializeError(data) {
+  if (data.kind === 'value') return data.value;
+  const Ctor = Object.hasOwn(errorClasses, data.constructorName) ? errorClasses[data.constructorName] : Error;
+  const options = data.cause !== undefined ? { cause: deserializeError(data.cause) } : undefined;
+  const error = Ctor === AggregateError ? new AggregateError((data.errors || []).map(deserializeError), data.message, options) : new Ctor(data.message, options);
+  if (error.name !== data.name) {
+    Object.defineProperty(error, 'name', { value: data.name, writable: true, configurable: true, enumerable: false });
+  }
+  Object.assign(error, data.props);
+  if (data.stack !== undefined) {
+    Object.defineProperty(error, 'stack', { value: data.stack, writable: true, configurable: true, enumerable: false });
+  }
+  return error;
+}
+
+module.exports = { encode, decode, registerHandleType, markHandle, serializeError, deserializeError, SendError, describeValue };

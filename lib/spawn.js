@@ -1,0 +1,271 @@
+'use strict';
+// spawn(fn) and the bridge it returns. spawn finds its call site, asks the
+// Go analyzer (once per site and file version) which free variables the
+// closure captures, and returns a short expression. The caller's direct eval
+// runs that expression in the caller's own scope, which reads the captured
+// variables and hands them to run().
+
+const fs = require('node:fs');
+const path = require('node:path');
+const native = require('./native.js');
+const { callerOf } = require('./callsite.js');
+const { encode, decode, SendError } = require('./codec.js');
+const { Pool } = require('./pool.js');
+
+const RUNTIME_KEY = Symbol.for('experimental-threads');
+
+const sitesByKey = new Map();
+const sites = [];
+let pool;
+let poolOptions = {};
+
+function getPool() {
+  if (!pool) pool = new Pool(poolOptions);
+  return pool;
+}
+
+class AnalysisError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.name = 'Error';
+    this.code = code;
+  }
+}
+
+function describeArgument(value) {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+/**
+ * Returns the bridge expression for fn. The caller must pass it to a direct
+ * eval: `await eval(spawn(() => work()))`.
+ */
+function spawn(fn) {
+  if (typeof fn !== 'function') {
+    throw new TypeError(`spawn() expects the closure to run on a worker thread, got ${describeArgument(fn)}. Write: await eval(spawn(() => { ... }))`);
+  }
+  const caller = callerOf(spawn);
+  if (!caller || !caller.file) {
+    throw new Error(`spawn() could not find the file it was called from (the runtime reported ${caller ? caller.name : 'no caller'}). Call spawn from a module file, not from a REPL, eval'd string or new Function.`);
+  }
+  const key = `${caller.name}:${caller.line}:${caller.column}`;
+  let site = sitesByKey.get(key);
+  if (!site) {
+    site = createSite(caller, fn);
+    sitesByKey.set(key, site);
+  }
+  site.spawned++;
+  scheduleEvalCheck();
+  return site.bridge;
+}
+
+function createSite(caller, fn) {
+  let plan;
+  try {
+    plan = JSON.parse(native.analyze(caller.file, caller.line, caller.column));
+  } catch (error) {
+    if (error && error.code === 'ERR_THREADS_SYNTAX') {
+      const syntax = new SyntaxError(error.message);
+      syntax.code = error.code;
+      throw syntax;
+    }
+    throw error;
+  }
+  if (plan.diagnostics && plan.diagnostics.length > 0) {
+    const text = plan.diagnostics.map((d) => formatDiagnostic(caller.file, d)).join('\n');
+    throw new AnalysisError(`spawn() cannot run this closure on a worker thread:\n${text}`, 'ERR_THREADS_ANALYSIS');
+  }
+
+  const id = sites.length;
+  const commonjs = isCommonJS(caller.file);
+  const info = {
+    id,
+    name: caller.name,
+    file: caller.file,
+    url: caller.url,
+    strict: !commonjs,
+    commonjs,
+    funcLine: plan.funcLine,
+    funcColumn: plan.funcColumn,
+    source: functionSource(fn),
+    captures: plan.captures || [],
+    helpers: plan.helpers || [],
+    imports: plan.imports || [],
+  };
+  const names = [...info.captures.map((c) => c.name), ...info.helpers.map((h) => h.name)];
+  const site = {
+    id,
+    info,
+    spawned: 0,
+    evaluated: 0,
+    warned: false,
+    location: `${caller.file}:${caller.line}:${caller.column}`,
+    bridge: `globalThis[Symbol.for("experimental-threads")].run(${id},[${names.join(',')}])`,
+  };
+  sites.push(site);
+  debugPlan(site, plan);
+  return site;
+}
+
+// A method (`{ work() {} }.work`) prints without the `function` keyword, so
+// its text is not an expression; everything else a runtime prints for a
+// function is. Checked by compiling once per site.
+function functionSource(fn) {
+  const source = Function.prototype.toString.call(fn);
+  try {
+    new Function(`return (${source}\n)`);
+    return source;
+  } catch {
+    return source.replace(/^(async\s+)?(\*\s*)?/, (match, async, star) => `${async || ''}function${star ? '*' : ''} `);
+  }
+}
+
+function formatDiagnostic(file, d) {
+  const caret = d.sourceLine ? `\n  ${d.sourceLine}\n  ${' '.repeat(Math.max(0, d.column - 1))}^` : '';
+  return `${file}:${d.line}:${d.column}: ${d.message}${caret}`;
+}
+
+const moduleTypes = new Map();
+
+function isCommonJS(file) {
+  if (/\.(cjs|cts)$/.test(file)) return true;
+  if (/\.(mjs|mts)$/.test(file)) return false;
+  let dir = path.dirname(file);
+  for (;;) {
+    if (moduleTypes.has(dir)) return moduleTypes.get(dir);
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg)) {
+      let type;
+      try {
+        type = JSON.parse(fs.readFileSync(pkg, 'utf8')).type;
+      } catch {
+        type = undefined;
+      }
+      const commonjs = type !== 'module';
+      moduleTypes.set(dir, commonjs);
+      return commonjs;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return true;
+    dir = parent;
+  }
+}
+
+let debugSeen;
+function debugPlan(site, plan) {
+  if (process.env.EXPERIMENTAL_THREADS_DEBUG !== '1') return;
+  debugSeen ??= new Set();
+  if (debugSeen.has(site.location)) return;
+  debugSeen.add(site.location);
+  const list = (items, show) => (items && items.length ? items.map(show).join(', ') : '(none)');
+  process.stderr.write(
+    `experimental-threads: spawn at ${site.location}\n` +
+      `  captures: ${list(plan.captures, (c) => c.name)}\n` +
+      `  imports:  ${list(plan.imports, (i) => `${i.local} = ${i.imported === '*' ? '* as' : i.imported} from ${JSON.stringify(i.specifier)}`)}\n` +
+      `  helpers:  ${list(plan.helpers, (h) => h.name)}\n` +
+      `  globals:  ${list(plan.globals, (g) => g)}\n`,
+  );
+}
+
+// A spawn whose bridge is never evaluated does nothing, which is easy to miss
+// (`await spawn(fn)` awaits a string). The check runs once per turn of the
+// event loop and warns once per call site.
+let evalCheckScheduled = false;
+function scheduleEvalCheck() {
+  if (evalCheckScheduled) return;
+  evalCheckScheduled = true;
+  setImmediate(checkEvaluated).unref();
+}
+
+function checkEvaluated() {
+  evalCheckScheduled = false;
+  for (const site of sites) {
+    if (site.spawned > site.evaluated && !site.warned) {
+      site.warned = true;
+      process.emitWarning(
+        `spawn() at ${site.location} returned code that was never passed to eval, so the closure did not run. Write: await eval(spawn(() => { ... }))`,
+        { code: 'EXPERIMENTAL_THREADS_NO_EVAL' },
+      );
+    }
+    site.evaluated = site.spawned = 0;
+  }
+}
+
+/** Called by the bridge in the caller's scope with the captured values. */
+function run(id, values) {
+  const site = sites[id];
+  site.evaluated++;
+  let encoded;
+  try {
+    encoded = encodeValues(site, values);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return getPool()
+    .run(site, encoded.data, encoded.handles)
+    .then((reply) => decode(reply.value, reply.handles));
+}
+
+function encodeValues(site, values) {
+  const { captures, helpers } = site.info;
+  const out = new Array(values.length);
+  let handles = false;
+  for (let i = 0; i < captures.length; i++) {
+    const c = captures[i];
+    const value = values[i];
+    if (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol') {
+      out[i] = value;
+      continue;
+    }
+    const encoded = encode(value, `captured variable \`${c.name}\` (declared at ${site.info.file}:${c.line}:${c.column})`);
+    out[i] = encoded.data;
+    handles ||= encoded.handles;
+  }
+  for (let j = 0; j < helpers.length; j++) {
+    const h = helpers[j];
+    const value = values[captures.length + j];
+    out[captures.length + j] = helperSource(site, h, value);
+  }
+  return { data: out, handles };
+}
+
+function helperSource(site, helper, value) {
+  const where = `${site.info.file}:${helper.line}:${helper.column}`;
+  if (typeof value !== 'function') {
+    throw new SendError(`Cannot send helper \`${helper.name}\` (declared at ${where}): expected a function or class, got ${typeof value}.`);
+  }
+  const source = Function.prototype.toString.call(value);
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    throw new SendError(`Cannot send helper \`${helper.name}\` (declared at ${where}): it is a native or bound function, so its source is not available. Call it inside the closure through an import instead.`);
+  }
+  return functionSource(value);
+}
+
+function configure(options) {
+  if (pool) throw new Error('experimental-threads: configure() must be called before the first spawn.');
+  poolOptions = { ...options };
+}
+
+async function shutdown() {
+  const current = pool;
+  pool = undefined;
+  if (current) await current.shutdown();
+}
+
+function install() {
+  const runtime = globalThis[RUNTIME_KEY];
+  if (runtime && runtime.run !== run) {
+    // NOTE: a second copy of the library in one thread (two installed
+    // versions) shares the first copy's bridge target and site table would
+    // not match; spawn then fails loudly instead of running the wrong closure.
+    throw new Error('experimental-threads: another copy of the library is already loaded in this thread. Deduplicate the dependency (npm dedupe) so one copy is used.');
+  }
+  Object.defineProperty(globalThis, RUNTIME_KEY, { value: { run }, configurable: true });
+}
+
+install();
+
+module.exports = { spawn, run, shutdown, configure, AnalysisError };

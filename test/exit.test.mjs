@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+
+function runFixture(name) {
+  const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+  return { ...child, ms: performance.now() - started };
+}
+
+test('process exits by itself after the last task', () => {
+  const child = runFixture('exit-after-task.mjs');
+  assert.equal(child.signal, null, `killed after ${child.ms} ms: ${child.stderr}`);
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout, 'result 42\n');
+  // Idle workers are unreferenced: no linger once the result is in.
+  assert.ok(child.ms < 10_000, `took ${child.ms} ms`);
+});
+
+test('shutdown ends workers and rejects pending tasks', () => {
+  const child = runFixture('shutdown.mjs');
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(
+    child.stdout,
+    'first\nrejected: ERR_THREADS_TERMINATED\nafter\n',
+  );
+});
