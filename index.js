@@ -8,6 +8,7 @@ const native = require('./lib/native.js');
 const { spawn, shutdown, configure } = require('./lib/spawn.js');
 const { Mutex, MutexGuard, Semaphore, Permit } = require('./lib/sync.js');
 const { Global } = require('./lib/global.js');
+const { wait, waitAsync, notify } = require('./lib/futex.js');
 
 if (isMainThread) {
   // Node.js waits at exit for every worker, and a worker blocked in a futex
@@ -23,3 +24,6 @@ exports.Mutex = Mutex;
 exports.MutexGuard = MutexGuard;
 exports.Semaphore = Semaphore;
 exports.Permit = Permit;
+exports.wait = wait;
+exports.waitAsync = waitAsync;
+exports.notify = notify;

@@ -1,6 +1,6 @@
 // Package analyzer finds the closure passed to a spawn call in a JavaScript
 // module and classifies the closure's free variables, so that the closure can
-// run on a worker thread with the bindings it sees on the main thread.
+// run on a worker thread with the same bindings as on the main thread.
 //
 // The caller gives the file and the position that V8 reports for the frame
 // that called spawn: a 1-based line and a 1-based column counted in UTF-16

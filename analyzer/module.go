@@ -18,7 +18,7 @@ import (
 type bindingKind uint8
 
 const (
-	kindVar          bindingKind = iota
+	kindVar          bindingKind = iota // var
 	kindLet                      // let
 	kindConst                    // const
 	kindParam                    // function, method or arrow function parameter
@@ -190,7 +190,7 @@ func (sp *span) owns(b *binding) bool {
 	return b != nil && sp.scopes.contains(b.scope.id)
 }
 
-// argumentKind is what the first argument of a call is.
+// argumentKind is the form of the first argument of a call.
 type argumentKind uint8
 
 const (

@@ -90,14 +90,14 @@ func (m *module) closureOf(c *call, calleeOffset int) (closure, error) {
 	toks := m.tokens
 	callee := toks.at(calleeOffset)
 	if callee < 0 || c.function == nil {
-		return closure{}, &internalError{message: "no callee token or function at " + m.src.where(calleeOffset)}
+		return closure{}, &internalError{message: "no callee token or function at " + m.src.formatPosition(calleeOffset)}
 	}
 	open := callee + 1
 	if toks.kind(open) == js.OptChainToken {
 		open++
 	}
 	if toks.kind(open) != js.OpenParenToken {
-		return closure{}, &internalError{message: "no parenthesis after the callee at " + m.src.where(calleeOffset)}
+		return closure{}, &internalError{message: "no parenthesis after the callee at " + m.src.formatPosition(calleeOffset)}
 	}
 	first := open + 1
 	last := toks.argumentEnd(first)
@@ -203,7 +203,7 @@ func (m *module) importOf(b *binding) *Import {
 
 // declaredAt returns "line:column" of a binding's declaration.
 func (m *module) declaredAt(b *binding) string {
-	return m.src.where(m.declarationOffset(b))
+	return m.src.formatPosition(m.declarationOffset(b))
 }
 
 func (m *module) declarationOffset(b *binding) int {
@@ -301,9 +301,9 @@ func (p *planner) classify(r *reference, b *binding, subject string) {
 	// call, which must resolve the name to the same declaration.
 	if atCall := p.callScope.lookup(r.name); atCall != b {
 		if atCall == nil {
-			p.diagnose(r.event, subject, fmt.Sprintf(" uses `%s` declared at %s, which is not in scope at the spawn call at %s; declare it where the call can see it, or pass the value as a parameter", r.name, p.m.declaredAt(b), p.m.src.where(p.callAt)))
+			p.diagnose(r.event, subject, fmt.Sprintf(" uses `%s` declared at %s, which is not in scope at the spawn call at %s; declare it where the call can see it, or pass the value as a parameter", r.name, p.m.declaredAt(b), p.m.src.formatPosition(p.callAt)))
 		} else {
-			p.diagnose(r.event, subject, fmt.Sprintf(" uses `%s` declared at %s, but at the spawn call at %s the name refers to the declaration at %s; rename one of them", r.name, p.m.declaredAt(b), p.m.src.where(p.callAt), p.m.declaredAt(atCall)))
+			p.diagnose(r.event, subject, fmt.Sprintf(" uses `%s` declared at %s, but at the spawn call at %s the name refers to the declaration at %s; rename one of them", r.name, p.m.declaredAt(b), p.m.src.formatPosition(p.callAt), p.m.declaredAt(atCall)))
 		}
 	}
 

@@ -13,7 +13,7 @@ type source struct {
 	path string
 	// text is the file without a leading UTF-8 byte order mark, which Node.js
 	// strips before V8 counts columns. A shebang line is blanked with spaces,
-	// so that the parser never sees it while offsets stay the same. The slice
+	// so that the parser skips it and offsets stay the same. The slice
 	// has one spare byte of capacity, which the lexer overwrites with a NUL
 	// sentinel instead of copying the text.
 	text []byte
@@ -136,8 +136,8 @@ func (s *source) diagnosticAt(offset int, message string) Diagnostic {
 	return Diagnostic{Line: line, Column: column, Message: message, SourceLine: s.lineText(line)}
 }
 
-// where formats the position of a byte offset as "line:column".
-func (s *source) where(offset int) string {
+// formatPosition returns the position of a byte offset as "line:column".
+func (s *source) formatPosition(offset int) string {
 	line, column := s.position(offset)
 	return strconv.Itoa(line) + ":" + strconv.Itoa(column)
 }

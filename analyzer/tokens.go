@@ -35,7 +35,7 @@ func lexTokens(text []byte, regexps []int32) (*tokenList, error) {
 	defer input.Restore()
 	lexer := js.NewLexer(input)
 
-	list := &tokenList{tokens: make([]token, 0, len(text)/3)} // about one token per three bytes
+	list := &tokenList{tokens: make([]token, 0, len(text)/5)} // the npm CLI has one token per 6 bytes, comments included
 	newline := false
 	next := 0 // index into regexps
 	for {
@@ -170,11 +170,11 @@ func (l *tokenList) arrowEnd(i int) int {
 }
 
 // expressionEnd returns the index of the last token of the assignment
-// expression that starts at token i. The expression ends before a comma, a
-// semicolon, a closing bracket or an unmatched colon outside brackets, or at
-// a line break where automatic semicolon insertion applies: the token before
-// the break can end an expression and the token after it cannot continue
-// one.
+// expression that starts at token i. Outside brackets, the expression ends
+// before a comma, a semicolon, a closing bracket or an unmatched colon. It
+// also ends at a line break where automatic semicolon insertion applies,
+// which is when the token before the break can end an expression and the
+// token after it cannot continue one.
 func (l *tokenList) expressionEnd(i int) int {
 	conditionals := 0 // `?` still waiting for their `:`
 	last := i - 1

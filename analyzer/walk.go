@@ -8,7 +8,7 @@ import (
 	"github.com/tdewolff/parse/v2/js"
 )
 
-// eventKind tells alignEvents how to find the token of an event.
+// eventKind selects how alignEvents finds the token of an event.
 type eventKind uint8
 
 const (
@@ -59,9 +59,9 @@ type walker struct {
 	regexps     []int32
 	names       map[string]string // interned names, keyed by their text in the source
 
-	// Scopes and bindings are allocated in slabs of slabSize, which costs
-	// fewer allocations than one each; a slab lives as long as any of its
-	// elements is referenced.
+	// Scopes and bindings are allocated in slabs of slabSize, because one
+	// allocation for many of them is cheaper. A slab stays in memory while
+	// any of its elements is referenced.
 	freeScopes   []scope
 	freeBindings []binding
 }
@@ -69,14 +69,16 @@ type walker struct {
 const slabSize = 256
 
 func newWalker(s *source) *walker {
-	// The capacities are estimates from JavaScript sources of a few
-	// hundred kilobytes, to avoid most regrowth of the largest lists.
+	// The capacities avoid most regrowth of the largest lists. The npm
+	// CLI's sources have about one event per 16 bytes and one reference per
+	// 41 bytes, and the dense code of the benchmark module one per 10 and
+	// 32 bytes.
 	w := &walker{
 		text:        s.text,
 		names:       make(map[string]string),
 		nextContext: 1,
-		events:      make([]event, 0, len(s.text)/6),
-		refs:        make([]reference, 0, len(s.text)/16),
+		events:      make([]event, 0, len(s.text)/12),
+		refs:        make([]reference, 0, len(s.text)/32),
 	}
 	w.pushScope(true) // the module; its this-context is 0
 	return w
@@ -171,9 +173,9 @@ func (w *walker) declare(text []byte, kind bindingKind, s *scope) *binding {
 }
 
 // bind adds a binding to s. A repeated var or function declaration of a name
-// in one scope is the same binding at run time: the first declaration is
-// kept, except that a function declaration replaces what came before, as its
-// value does when the scope is entered.
+// in one scope is the same binding at run time, so the first declaration is
+// kept. A function declaration replaces what came before, because its value
+// does so when the scope is entered.
 func (w *walker) bind(name string, event int32, kind bindingKind, s *scope) *binding {
 	if old := s.find(name); old != nil && kind != kindFunction {
 		return old
@@ -671,8 +673,8 @@ func (w *walker) propertyName(n *js.PropertyName) {
 }
 
 // class walks a class declaration or expression and returns its span. A
-// class has an inner binding of its name that its body sees, apart from the
-// binding that a declaration adds to the enclosing scope.
+// class has an inner binding of its name, visible in its body, apart from
+// the binding that a declaration adds to the enclosing scope.
 func (w *walker) class(n *js.ClassDecl, declaration bool) *span {
 	if n == nil {
 		return nil

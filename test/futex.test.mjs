@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Global, notify, spawn, wait, waitAsync } from '../index.js';
+
+test('wait returns not-equal and timed-out', () => {
+  const cells = new Int32Array(new SharedArrayBuffer(8));
+  assert.equal(wait(cells, 0, 1), 'not-equal');
+  const started = performance.now();
+  assert.equal(wait(cells, 0, 0, { timeout: 30 }), 'timed-out');
+  assert.ok(performance.now() - started >= 25);
+  assert.equal(notify(cells, 0), 0);
+});
+
+test('wait and notify work on Global memory', async () => {
+  const g = new Global(new Int32Array(new SharedArrayBuffer(8)));
+  const woken = waitAsync(g.value, 1, 0, { timeout: 5000 });
+  const fromWorker = eval(spawn(() => {
+    g.value[1] = 1;
+    return notify(g.value, 1);
+  }));
+  assert.equal(await woken, 'ok');
+  assert.equal(await fromWorker, 1);
+});
+
+test('worker blocks until main notifies', async () => {
+  const cells = new Int32Array(new SharedArrayBuffer(8));
+  const result = eval(spawn(() => {
+    Atomics.store(cells, 1, 1);
+    return wait(cells, 0, 0, { timeout: 10_000 });
+  }));
+  while (Atomics.load(cells, 1) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  Atomics.store(cells, 0, 1);
+  notify(cells, 0);
+  assert.equal(await result, 'ok');
+});
+
+test('captured SharedArrayBuffer is the same memory', async () => {
+  const buffer = new SharedArrayBuffer(16);
+  const view = new Int32Array(buffer);
+  view[0] = 7;
+  const seen = await eval(spawn(() => {
+    const inWorker = new Int32Array(buffer);
+    inWorker[1] = inWorker[0] * 6;
+    return buffer instanceof SharedArrayBuffer;
+  }));
+  assert.equal(seen, true);
+  assert.equal(view[1], 42);
+});
+
+test('randomized ping-pong loses no wake-up', async () => {
+  // Two threads take turns through one word: each waits for its turn and
+  // then hands the turn over. A lost wake-up stalls the game past the bound.
+  const rounds = 2000;
+  const turn = new Int32Array(new SharedArrayBuffer(4));
+  const started = performance.now();
+  const player = (me, other) => eval(spawn(async () => {
+    for (let i = 0; i < rounds; i++) {
+      for (;;) {
+        const current = Atomics.load(turn, 0);
+        if (current === me) break;
+        if (Math.random() < 0.5) wait(turn, 0, current, { timeout: 10_000 });
+        else await waitAsync(turn, 0, current, { timeout: 10_000 });
+      }
+      Atomics.store(turn, 0, other);
+      notify(turn, 0);
+    }
+    return me;
+  }));
+  Atomics.store(turn, 0, 1);
+  const results = await Promise.all([player(1, 2), player(2, 1)]);
+  assert.deepEqual(results, [1, 2]);
+  assert.ok(performance.now() - started < 30_000);
+});
+
+test('bad arguments are rejected', () => {
+  assert.throws(() => wait(new Uint8Array(4), 0, 0), { name: 'TypeError', message: /expects an Int32Array over shared memory, got Uint8Array/ });
+  assert.throws(() => notify(new Int32Array(new SharedArrayBuffer(4)), 1), { name: 'RangeError', message: /index 1 is outside/ });
+  assert.throws(() => wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1.5), { name: 'RangeError' });
+});
