@@ -4,11 +4,11 @@
 //
 // The caller gives the file and the position that V8 reports for the frame
 // that called spawn: a 1-based line and a 1-based column counted in UTF-16
-// code units, pointing at the first character of the callee's last
-// identifier (the s of spawn in spawn(f), lib.spawn(f) and lib?.spawn(f)).
-// The first argument of that call is the closure. It may be an arrow
-// function, a function expression, or the name of a function declared in the
-// file.
+// code units. The position is the first character of the callee's last
+// identifier, which is the s of spawn in spawn(f), lib.spawn(f) and
+// lib?.spawn(f). The first argument of that call is the closure. It may be an
+// arrow function, a function expression, or the name of a function declared
+// in the file.
 //
 // Parsing uses github.com/tdewolff/parse/v2/js. Scope resolution is the
 // package's own, because that parser's AST carries no source positions and

@@ -70,6 +70,7 @@ func checkWant(t *testing.T, src string, plan *Plan, w want) {
 	for _, d := range plan.Diagnostics {
 		diagnostics = append(diagnostics, fmt.Sprintf("%d:%d %s", d.Line, d.Column, d.Message))
 	}
+
 	if !slices.Equal(captures, w.captures) {
 		t.Errorf("captures = %q, want %q", captures, w.captures)
 	}
@@ -82,6 +83,7 @@ func checkWant(t *testing.T, src string, plan *Plan, w want) {
 	if !slices.Equal(plan.Globals, w.globals) && (len(plan.Globals) > 0 || len(w.globals) > 0) {
 		t.Errorf("globals = %q, want %q", plan.Globals, w.globals)
 	}
+
 	if len(diagnostics) != len(w.diagnostics) {
 		t.Errorf("diagnostics = %q, want %d matching %q", diagnostics, len(w.diagnostics), w.diagnostics)
 	} else {
@@ -95,6 +97,7 @@ func checkWant(t *testing.T, src string, plan *Plan, w want) {
 	if w.funcSource != "" && plan.FuncSource != w.funcSource {
 		t.Errorf("funcSource = %q, want %q", plan.FuncSource, w.funcSource)
 	}
+
 	for _, d := range plan.Diagnostics {
 		if want := strings.Split(src, "\n")[d.Line-1]; d.SourceLine != want {
 			t.Errorf("diagnostic at %d:%d has source line %q, want %q", d.Line, d.Column, d.SourceLine, want)
@@ -292,6 +295,31 @@ func TestAnalyzeScopes(t *testing.T) {
 			want: want{globals: []string{"meta"}},
 		},
 		{
+			name: "declarations local to the closure",
+			src:  "const outer = 1;\nspawn(() => { class K { m() { return outer } } function f() { return inner } let inner = 2; return [new K(), f()] })",
+			want: want{captures: []string{"outer const 1:7"}},
+		},
+		{
+			name: "label named like a capture",
+			src:  "const x = 1;\nspawn(() => { x: for (;;) { break x } return x })",
+			want: want{captures: []string{"x const 1:7"}},
+		},
+		{
+			name: "getters and private names inside closure",
+			src:  "const v = 1;\nspawn(() => { const o = { get v() { return v }, set v(n) {} }; class P { #v = v; has(x) { return #v in x } } return o })",
+			want: want{captures: []string{"v const 1:7"}},
+		},
+		{
+			name: "function declared after the call",
+			src:  "spawn(() => later());\nfunction later() { return 1 }",
+			want: want{helpers: []string{"later function 2:10"}},
+		},
+		{
+			name: "global used by closure and helper",
+			src:  "function h() { return Math.PI }\nspawn(() => Math.max(h(), 1))",
+			want: want{helpers: []string{"h function 1:10"}, globals: []string{"Math"}},
+		},
+		{
 			name: "contextual keywords as names",
 			src:  "const of = [1], async = 2, get = 3;\nspawn(() => { for (const x of of) {} return { get: get, async } })",
 			want: want{captures: []string{"of const 1:7", "get const 1:28", "async const 1:17"}},
@@ -430,7 +458,7 @@ func TestAnalyzeDiagnostics(t *testing.T) {
 	runPlanCases(t, []planCase{
 		{
 			name: "this arguments super new.target",
-			src: "class A extends B {\n  m() {\n    return spawn(() => [this, arguments, super.m(), new.target])\n  }\n}",
+			src:  "class A extends B {\n  m() {\n    return spawn(() => [this, arguments, super.m(), new.target])\n  }\n}",
 			want: want{diagnostics: []string{
 				"3:25 the closure uses `this`, which is not available on the worker thread; pass the values it needs as captured variables",
 				"3:31 `arguments`",
@@ -615,13 +643,13 @@ func TestAnalyzeErrors(t *testing.T) {
 	cases := []struct {
 		name         string
 		src          string
-		line, column int // position passed to Analyze
+		line, column int    // position passed to Analyze
 		at           string // "line:column" of the error
 		message      string
 	}{
 		{"syntax error", "const a = 1;\nlet b = (;\nspawn(() => a)", 3, 1, "2:10", "syntax error: unexpected ; in expression"},
 		{"syntax error after wide character", "const s = '😀'; let b = (;", 1, 1, "1:26", "syntax error"},
-		{"no call at position", "const a = 1;\nspawn(() => a)", 2, 3, "2:3", "no call with a named callee starts here"},
+		{"no call at position", "const a = 1;\nspawn(() => a)", 2, 3, "2:3", "no function call starts at this position"},
 		{"line outside file", "spawn(() => 1)", 5, 1, "5:1", "line 5, column 1 is outside the file"},
 		{"column outside line", "spawn(() => 1)\nx", 2, 9, "2:9", "is outside the file"},
 		{"no arguments", "spawn()", 1, 1, "1:1", "the call has no arguments"},

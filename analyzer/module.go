@@ -19,16 +19,16 @@ type bindingKind uint8
 
 const (
 	kindVar          bindingKind = iota // var
-	kindLet                      // let
-	kindConst                    // const
-	kindParam                    // function, method or arrow function parameter
-	kindCatch                    // catch clause parameter
-	kindFunction                 // function declaration
-	kindClass                    // class declaration
-	kindFunctionName             // name of a function expression, visible inside it
-	kindClassName                // name of a class, visible inside its body
-	kindImport                   // import declaration
-	kindArguments                // implicit arguments object of a non-arrow function
+	kindLet                             // let
+	kindConst                           // const
+	kindParam                           // function, method or arrow function parameter
+	kindCatch                           // catch clause parameter
+	kindFunction                        // function declaration
+	kindClass                           // class declaration
+	kindFunctionName                    // name of a function expression, visible inside it
+	kindClassName                       // name of a class, visible inside its body
+	kindImport                          // import declaration
+	kindArguments                       // implicit arguments object of a non-arrow function
 )
 
 var bindingKindNames = [...]string{
@@ -292,6 +292,12 @@ func loadModule(path string, src []byte) (m *module, err error) {
 // return at its top level, which a module may not, so on a syntax error the
 // text is parsed again as a function body, and the first error is reported
 // if that fails too.
+//
+// NOTE: github.com/tdewolff/parse/v2 v2.25.0 rejects an arrow function with a
+// block body followed by a line that starts with [ or (, as in
+// `const f = () => {}` and then `[a, b].forEach(f)` on the next line, which is
+// valid because a semicolon is inserted there. Such files are reported as
+// syntax errors.
 func parseModule(s *source) (*js.AST, error) {
 	ast, err := js.Parse(parse.NewInputBytes(s.text), js.Options{})
 	if err == nil {

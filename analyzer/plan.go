@@ -38,7 +38,7 @@ func (m *module) plan(line, column int) (plan *Plan, err error) {
 	}
 	index, ok := m.callAt[int32(offset)]
 	if !ok {
-		return nil, m.src.errorAt(offset, "no call with a named callee starts here; expected the position of spawn in a call such as spawn(() => …)")
+		return nil, m.src.errorAt(offset, "no function call starts at this position; expected the position of spawn in a call such as spawn(() => …), so the file may have changed since the call")
 	}
 	c := &m.calls[index]
 	fn, err := m.closureOf(c, offset)
@@ -47,12 +47,13 @@ func (m *module) plan(line, column int) (plan *Plan, err error) {
 	}
 
 	p := &planner{
-		m:         m,
-		callScope: c.scope,
-		callAt:    offset,
-		self:      fn.self,
-		names:     make(map[string]*binding),
-		diagnosed: make(map[diagnosticKey]bool),
+		m:            m,
+		callScope:    c.scope,
+		callAt:       offset,
+		closureStart: fn.start,
+		self:         fn.self,
+		names:        make(map[string]*binding),
+		diagnosed:    make(map[diagnosticKey]bool),
 		plan: &Plan{
 			FuncSource:  string(m.src.text[fn.start:fn.end]),
 			Captures:    []Binding{},
@@ -63,7 +64,6 @@ func (m *module) plan(line, column int) (plan *Plan, err error) {
 		},
 	}
 	p.plan.FuncLine, p.plan.FuncColumn = m.src.position(fn.start)
-	p.closureStart = fn.start
 	p.visit(fn.span, nil)
 	for len(p.queue) > 0 {
 		helper := p.queue[0]

@@ -610,6 +610,10 @@ func (w *walker) function(n *js.FuncDecl, declaration bool) *span {
 	}
 	var declared *binding
 	if declaration && n.Name != nil {
+		// NOTE: a function declared in a block is scoped to the block, as
+		// in strict code. In sloppy mode the enclosing function can also
+		// use it after the block has run, and a closure that relies on
+		// that gets the name as a global.
 		declared = w.declare(n.Name.Data, kindFunction, w.scope)
 	}
 	sp := w.beginSpan(spanFunction)

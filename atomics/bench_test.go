@@ -22,48 +22,54 @@ func BenchmarkMutexUncontended(b *testing.B) {
 	}
 }
 
-// BenchmarkMutexContended has two goroutines, each locked to its own OS
-// thread as JavaScript threads are, lock and unlock one mutex with the
-// JavaScript fast paths and a short critical section. It reports the time
-// per lock-unlock pair, for several spin counts.
+// BenchmarkMutexContended has goroutines, each locked to its own OS thread
+// as JavaScript threads are, lock and unlock one mutex with the JavaScript
+// fast paths around a critical section of 20 PAUSE instructions. It reports
+// the time per lock-unlock pair for 2 goroutines and for 4 (more threads
+// than cores on a 2-core machine), with several spin durations.
 func BenchmarkMutexContended(b *testing.B) {
-	for _, spins := range []int{0, 2, 4, 6, 10} {
-	 for _, gs := range []int{2, 4} {
-		b.Run(fmt.Sprintf("spin=%d/g=%d", spins, gs), func(b *testing.B) {
-			saved := mutexSpinTries
-			mutexSpinTries = spins
-			defer func() { mutexSpinTries = saved }()
-
-			addr := newWords(b, 1)
-			counter := newWords(b, 1)
-			var wg sync.WaitGroup
-			b.ResetTimer()
-			for g := range gs {
-				n := b.N / gs
-				if g == 0 {
-					n = b.N - n*(gs-1)
-				}
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					runtime.LockOSThread()
-					defer runtime.UnlockOSThread()
-					for range n {
-						lockSync(b, addr, 100*time.Millisecond)
-						store(counter, load(counter)+1)
-						pause(20)
-						jsUnlock(addr)
-					}
-				}()
-			}
-			wg.Wait()
-			b.StopTimer()
-
-			if got := load(counter); got != int32(b.N) {
-				b.Fatalf("counter = %d, want %d", got, b.N)
-			}
-		})
+	for _, goroutines := range []int{2, 4} {
+		for _, spin := range []time.Duration{0, 2 * time.Microsecond, 5 * time.Microsecond, 10 * time.Microsecond, 20 * time.Microsecond, 50 * time.Microsecond} {
+			b.Run(fmt.Sprintf("goroutines=%d/spin=%v", goroutines, spin), func(b *testing.B) {
+				benchmarkMutexContended(b, goroutines, spin)
+			})
+		}
 	}
+}
+
+func benchmarkMutexContended(b *testing.B, goroutines int, spin time.Duration) {
+	saved := mutexSpinDuration
+	mutexSpinDuration = spin
+	defer func() { mutexSpinDuration = saved }()
+
+	addr := newWords(b, 1)
+	counter := newWords(b, 1)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+
+	for g := range goroutines {
+		n := b.N / goroutines
+		if g == 0 {
+			n = b.N - n*(goroutines-1)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			for range n {
+				lockSync(b, addr, 100*time.Millisecond)
+				store(counter, load(counter)+1)
+				pause(20)
+				jsUnlock(addr)
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+
+	if got := load(counter); got != int32(b.N) {
+		b.Fatalf("counter = %d, want %d", got, b.N)
 	}
 }
 

@@ -57,21 +57,13 @@ const (
 	// FIFO order like lock.
 )
 
-// Spinning before queuing. A lock held for a short critical section is
-// often released within a few microseconds, and taking it then saves a
-// futex sleep and wake-up (tens of microseconds). Spinning is useless with
-// one CPU, where the owner cannot run while this thread spins.
-//
-// TODO: the counts are a first guess; measure them with BenchmarkMutexContended
-// on several core counts.
-var mutexSpinTries = func() int {
+// Spinning before queuing.
+var mutexSpinDuration = func() time.Duration {
 	if runtime.NumCPU() <= 1 {
 		return 0
 	}
-	return 40
+	return 10 * time.Microsecond
 }()
-
-const mutexSpinPause = 30 // PAUSE instructions between two checks of the word
 
 // ErrNotLocked is returned by MutexUnlock for a mutex that is not locked.
 var ErrNotLocked = errors.New("atomics: unlock of unlocked mutex (each lock must be released exactly once)")
@@ -137,15 +129,21 @@ func mutexLockSlow(addr uintptr, word *int32, b *bucket, slice time.Duration) Re
 	return b.waitSync(w, slice)
 }
 
-// spinLock tries to take the mutex without sleeping, for a short time.
+// spinLock tries to take the mutex without sleeping, for mutexSpinDuration.
 func spinLock(word *int32) bool {
-	for range mutexSpinTries {
-		pause(mutexSpinPause)
+	if mutexSpinDuration <= 0 {
+		return false
+	}
+	start := time.Now()
+	for i := 1; ; i++ {
+		pause(1)
 		if atomic.LoadInt32(word) == mutexUnlocked && atomic.CompareAndSwapInt32(word, mutexUnlocked, mutexLocked) {
 			return true
 		}
+		if i%16 == 0 && time.Since(start) >= mutexSpinDuration {
+			return false
+		}
 	}
-	return false
 }
 
 // acquireBeforeQueuing is a locker's last attempt to take the mutex, made

@@ -445,9 +445,9 @@ func TestMutexStressMixed(t *testing.T) { runMutexStress(t, lockModeMixed, 6, 20
 // TestMutexStressNoSpin turns spinning off, so that nearly every contended
 // lock queues and is handed the mutex by an unlock.
 func TestMutexStressNoSpin(t *testing.T) {
-	saved := mutexSpinTries
-	mutexSpinTries = 0
-	t.Cleanup(func() { mutexSpinTries = saved })
+	saved := mutexSpinDuration
+	mutexSpinDuration = 0
+	t.Cleanup(func() { mutexSpinDuration = saved })
 	runMutexStress(t, lockModeMixed, 4, 2000)
 }
 

@@ -26,10 +26,23 @@ function defaultSize() {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length || 1;
 }
 
+// Options of the parent process that also apply inside workers. Node.js
+// rejects a worker whose execArgv holds process-wide or V8 options, and some
+// builds put such options in process.execArgv, so only these are passed on.
+const WORKER_OPTIONS = /^(--(experimental-|no-experimental-|conditions|import|require|loader|enable-source-maps|no-warnings|disable-warning|no-deprecation|trace-warnings|trace-uncaught|trace-deprecation|pending-deprecation|preserve-symlinks))|^-[Cr]$/;
+
 function workerExecArgv() {
+  const argv = [];
+  const parent = process.execArgv;
+  for (let i = 0; i < parent.length; i++) {
+    const arg = parent[i];
+    if (!WORKER_OPTIONS.test(arg)) continue;
+    argv.push(arg);
+    // A flag given as two arguments (-C name, --import x) keeps its value.
+    if (!arg.includes('=') && /^(-C|-r|--conditions|--import|--require|--loader)$/.test(arg) && i + 1 < parent.length) argv.push(parent[++i]);
+  }
   // Node.js resolves import.meta.resolve(specifier, parent) with a parent
   // only behind this flag; Bun accepts and ignores it.
-  const argv = process.execArgv.filter((arg) => !arg.startsWith('--test') && !arg.startsWith('--input-type') && arg !== '--watch');
   if (!argv.includes('--experimental-import-meta-resolve')) argv.push('--experimental-import-meta-resolve');
   return argv;
 }

@@ -11,7 +11,7 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', name, 'bin', 'node');
-const nodeRunner = (exe) => (file) => [exe, ['--test', '--test-timeout=120000', file]];
+const nodeRunner = (exe) => (file) => [exe, ['--test', '--test-reporter=tap', '--test-timeout=120000', file]];
 
 const runtimes = {
   node20: { version: () => process.version, command: nodeRunner(process.execPath) },
