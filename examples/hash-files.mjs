@@ -50,12 +50,18 @@ if (files.length === 0) {
 // Read everything once first, so neither timed run pays for cold disk reads.
 for (const file of files) readFileSync(file);
 
-// Several chunks per thread even out files of different sizes.
+// Several chunks per thread of about equal bytes, largest files first, so
+// one huge file does not leave the other threads idle.
 const chunkCount = threads * 4;
-const chunks = Array.from({ length: chunkCount }, (_, i) => files.filter((_, j) => j % chunkCount === i));
+const chunks = Array.from({ length: chunkCount }, () => ({ files: [], bytes: 0 }));
+for (const file of [...files].sort((a, b) => statSync(b).size - statSync(a).size)) {
+  const lightest = chunks.reduce((best, chunk) => (chunk.bytes < best.bytes ? chunk : best));
+  lightest.files.push(file);
+  lightest.bytes += statSync(file).size;
+}
 
 let started = performance.now();
-const parts = await Promise.all(chunks.map((chunk) => eval(spawn(() => hashFiles(chunk)))));
+const parts = await Promise.all(chunks.map(({ files: chunk }) => eval(spawn(() => hashFiles(chunk)))));
 const threaded = summarise(parts.flat());
 const threadedMs = performance.now() - started;
 
