@@ -9,6 +9,7 @@ const { spawn, shutdown, configure } = require('./lib/spawn.js');
 const { Mutex, MutexGuard, Semaphore, Permit } = require('./lib/sync.js');
 const { Global } = require('./lib/global.js');
 const { wait, waitAsync, notify } = require('./lib/futex.js');
+const { move } = require('./lib/codec.js');
 
 if (isMainThread) {
   // Node.js waits at exit for every worker, and a worker blocked in a futex
@@ -27,3 +28,4 @@ exports.Permit = Permit;
 exports.wait = wait;
 exports.waitAsync = waitAsync;
 exports.notify = notify;
+exports.move = move;

@@ -55,6 +55,27 @@ function describeValue(value) {
   return name ? `an instance of ${name}` : 'an object with a custom prototype';
 }
 
+/**
+ * A value to transfer instead of copy: its ArrayBuffer moves to the receiving
+ * thread and is detached (byteLength 0) in the sender.
+ */
+class Moved {
+  constructor(value) {
+    this.value = value;
+  }
+}
+
+function move(value) {
+  const buffer = value instanceof ArrayBuffer ? value : ArrayBuffer.isView(value) ? value.buffer : undefined;
+  if (!(buffer instanceof ArrayBuffer)) {
+    throw new TypeError(`move() takes an ArrayBuffer or a typed array or DataView over one, got ${describeValue(value)}. SharedArrayBuffer memory is shared already and needs no move.`);
+  }
+  if (buffer.byteLength === 0 && value.byteLength !== 0) {
+    throw new TypeError('move() was given a detached ArrayBuffer; it was already moved to another thread.');
+  }
+  return new Moved(value);
+}
+
 function isError(value) {
   return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
 }
@@ -64,16 +85,22 @@ function isError(value) {
  * variable `config` (declared at /app/main.mjs:3:7)". Returns { data,
  * handles } where handles tells the receiver whether to walk data again.
  */
-function encode(value, where) {
-  const state = { handles: false, seen: new Map() };
+function encode(value, where, transfer = []) {
+  const state = { handles: false, seen: new Map(), transfer };
   const data = encodeValue(value, where, '', state);
-  return { data, handles: state.handles };
+  return { data, handles: state.handles, transfer };
 }
 
 function encodeValue(value, where, path, state) {
   const type = typeof value;
   if (type !== 'object' && type !== 'function' && type !== 'symbol') return value;
   if (value === null) return value;
+  if (value instanceof Moved) {
+    const inner = value.value;
+    const buffer = inner instanceof ArrayBuffer ? inner : inner.buffer;
+    if (!state.transfer.includes(buffer)) state.transfer.push(buffer);
+    return inner;
+  }
   if (type === 'symbol') throw cannotSend(value, where, path, 'Symbols cannot be copied between threads; send its description as a string instead.');
 
   const handleName = handleOf.get(value);
@@ -220,4 +247,4 @@ function deserializeError(data) {
   return error;
 }
 
-module.exports = { encode, decode, registerHandleType, markHandle, serializeError, deserializeError, SendError, describeValue };
+module.exports = { move, Moved, encode, decode, registerHandleType, markHandle, serializeError, deserializeError, SendError, describeValue };

@@ -43,7 +43,7 @@ function describeArgument(value) {
  * Returns the bridge expression for fn. The caller must pass it to a direct
  * eval: `await eval(spawn(() => work()))`.
  */
-function spawn(fn) {
+function spawn(fn, options) {
   if (typeof fn !== 'function') {
     throw new TypeError(`spawn() expects the closure to run on a worker thread, got ${describeArgument(fn)}. Write: await eval(spawn(() => { ... }))`);
   }
@@ -58,8 +58,31 @@ function spawn(fn) {
     sitesByKey.set(key, site);
   }
   site.spawned++;
+  nextOptions = options === undefined ? undefined : checkTaskOptions(options);
   scheduleEvalCheck();
   return site.bridge;
+}
+
+// Options of the latest spawn call, taken by run(): the bridge is the same
+// string for every call at a site, so it cannot carry them, and the caller's
+// eval runs it right after spawn returns.
+let nextOptions;
+
+function checkTaskOptions(options) {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`spawn() options must be an object like { signal, timeout }, got ${options === null ? 'null' : typeof options}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'signal' && key !== 'timeout') throw new TypeError(`unknown spawn() option ${JSON.stringify(key)}; the options are signal and timeout (ms)`);
+  }
+  const { signal, timeout } = options;
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function' || !('aborted' in signal))) {
+    throw new TypeError('spawn() option signal must be an AbortSignal');
+  }
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && timeout !== Infinity)) {
+    throw new RangeError(`spawn() option timeout must be a non-negative number of milliseconds, got ${String(timeout)}`);
+  }
+  return { signal, timeout };
 }
 
 function createSite(caller, fn) {
@@ -198,6 +221,8 @@ function checkEvaluated() {
 function run(id, values) {
   const site = sites[id];
   site.evaluated++;
+  const options = nextOptions;
+  nextOptions = undefined;
   let encoded;
   try {
     encoded = encodeValues(site, values);
@@ -205,13 +230,14 @@ function run(id, values) {
     return Promise.reject(error);
   }
   return getPool()
-    .run(site, encoded.data, encoded.handles)
+    .run(site, encoded.data, encoded.handles, encoded.transfer, options)
     .then((reply) => decode(reply.value, reply.handles));
 }
 
 function encodeValues(site, values) {
   const { captures, helpers } = site.info;
   const out = new Array(values.length);
+  const transfer = [];
   let handles = false;
   for (let i = 0; i < captures.length; i++) {
     const c = captures[i];
@@ -220,7 +246,7 @@ function encodeValues(site, values) {
       out[i] = value;
       continue;
     }
-    const encoded = encode(value, `captured variable \`${c.name}\` (declared at ${site.info.file}:${c.line}:${c.column})`);
+    const encoded = encode(value, `captured variable \`${c.name}\` (declared at ${site.info.file}:${c.line}:${c.column})`, transfer);
     out[i] = encoded.data;
     handles ||= encoded.handles;
   }
@@ -229,7 +255,7 @@ function encodeValues(site, values) {
     const value = values[captures.length + j];
     out[captures.length + j] = helperSource(site, h, value);
   }
-  return { data: out, handles };
+  return { data: out, handles, transfer };
 }
 
 function helperSource(site, helper, value) {
@@ -244,8 +270,10 @@ function helperSource(site, helper, value) {
   return functionSource(value);
 }
 
+/** Sets pool options (size, idleTimeout, maxQueue, resourceLimits) for the next pool this thread starts. */
 function configure(options) {
-  if (pool) throw new Error('experimental-threads: configure() must be called before the first spawn.');
+  if (pool) throw new Error('experimental-threads: configure() must be called before the first spawn, or after shutdown().');
+  new Pool(options); // validates without starting a thread
   poolOptions = { ...options };
 }
 

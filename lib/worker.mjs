@@ -24,7 +24,7 @@ process.emitWarning = function filterWarning(warning, ...rest) {
 
 parentPort.on('message', (message) => {
   runTask(message).then(
-    (reply) => parentPort.postMessage(reply),
+    ({ reply, transfer }) => parentPort.postMessage(reply, transfer),
     (error) => parentPort.postMessage({ id: message.id, ok: false, error: serializeError(error) }),
   );
 });
@@ -54,7 +54,7 @@ async function runTask(message) {
     error.message = `${error.message} (closure at ${info.name}:${info.funcLine}:${info.funcColumn})`;
     throw error;
   }
-  return { id: message.id, ok: true, value: encoded.data, handles: encoded.handles };
+  return { reply: { id: message.id, ok: true, value: encoded.data, handles: encoded.handles }, transfer: encoded.transfer };
 }
 
 // The closure's first character is placed at its original line and column,

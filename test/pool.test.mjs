@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { threadId } from 'node:worker_threads';
+import { configure, move, shutdown, spawn } from '../index.js';
+
+async function withPool(options, body) {
+  await shutdown();
+  configure(options);
+  try {
+    await body();
+  } finally {
+    await shutdown();
+  }
+}
+
+test('move transfers a buffer into the thread', async () => {
+  const buffer = new Uint8Array([1, 2, 3, 4]).buffer;
+  const data = move(buffer);
+  const sum = await eval(spawn(() => new Uint8Array(data).reduce((a, b) => a + b, 0)));
+  assert.equal(sum, 10);
+  assert.equal(buffer.byteLength, 0);
+});
+
+test('move transfers a returned buffer out', async () => {
+  await withPool({ size: 1 }, async () => {
+    const result = await eval(spawn(() => {
+      const out = new Float64Array([0.5, 1.5]);
+      globalThis.keptForTest = out.buffer;
+      return move(out);
+    }));
+    assert.ok(result instanceof Float64Array);
+    assert.deepEqual([...result], [0.5, 1.5]);
+    const leftBehind = await eval(spawn(() => globalThis.keptForTest.byteLength));
+    assert.equal(leftBehind, 0);
+  });
+});
+
+test('move rejects what cannot be moved', () => {
+  assert.throws(() => move(new SharedArrayBuffer(4)), { name: 'TypeError', message: /shared already/ });
+  assert.throws(() => move({}), { name: 'TypeError', message: /move\(\) takes an ArrayBuffer/ });
+});
+
+test('size limits the threads', async () => {
+  await withPool({ size: 1 }, async () => {
+    const ids = await Promise.all(Array.from({ length: 6 }, () => eval(spawn(() => threadId))));
+    assert.equal(new Set(ids).size, 1);
+    assert.notEqual(ids[0], threadId);
+  });
+});
+
+test('idle workers retire after idleTimeout', async () => {
+  await withPool({ size: 1, idleTimeout: 30 }, async () => {
+    const first = await eval(spawn(() => threadId));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = await eval(spawn(() => threadId));
+    assert.notEqual(first, second);
+  });
+});
+
+test('abort a queued and a running task', async () => {
+  await withPool({ size: 1 }, async () => {
+    const running = new AbortController();
+    const queued = new AbortController();
+    const endless = eval(spawn(() => {
+      for (;;);
+    }, { signal: running.signal }));
+    const waiting = eval(spawn(() => 'never ran', { signal: queued.signal }));
+    queued.abort(new Error('queued abort'));
+    await assert.rejects(waiting, { message: 'queued abort' });
+    setTimeout(() => running.abort(new Error('running abort')), 50);
+    await assert.rejects(endless, { message: 'running abort' });
+    assert.equal(await eval(spawn(() => 'next task runs')), 'next task runs');
+  });
+});
+
+test('task timeout ends its worker', async () => {
+  await withPool({ size: 1 }, async () => {
+    const before = await eval(spawn(() => threadId));
+    await assert.rejects(eval(spawn(() => {
+      for (;;);
+    }, { timeout: 100 })), { name: 'TimeoutError', code: 'ERR_THREADS_TIMEOUT', message: /within 100 ms/ });
+    const after = await eval(spawn(() => threadId));
+    assert.notEqual(before, after);
+  });
+});
+
+test('full queue rejects new tasks', async () => {
+  await withPool({ size: 1, maxQueue: 2 }, async () => {
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    const blocked = Array.from({ length: 4 }, () => eval(spawn(() => {
+      while (Atomics.load(gate, 0) === 0);
+      return 'done';
+    })));
+    // Four tasks fill the worker's in-flight slots; two more fill the queue.
+    const queued = [eval(spawn(() => 'q1')), eval(spawn(() => 'q2'))];
+    await assert.rejects(eval(spawn(() => 'q3')), { code: 'ERR_THREADS_QUEUE_FULL', message: /maxQueue 2/ });
+    Atomics.store(gate, 0, 1);
+    assert.deepEqual(await Promise.all([...blocked, ...queued]), ['done', 'done', 'done', 'done', 'q1', 'q2']);
+  });
+});
+
+test('crashes fail only their own task', async () => {
+  await withPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } }, async () => {
+    await assert.rejects(eval(spawn(() => process.exit(3))), {
+      code: 'ERR_THREADS_WORKER_EXITED',
+      message: /exited with code 3/,
+    });
+    assert.equal(await eval(spawn(() => 'after exit')), 'after exit');
+
+    const late = await eval(spawn(() => {
+      setTimeout(() => {
+        throw new Error('thrown from a timer');
+      }, 10);
+      return 'returned first';
+    }));
+    assert.equal(late, 'returned first');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(await eval(spawn(() => 'after timer throw')), 'after timer throw');
+
+    await assert.rejects(eval(spawn(() => {
+      const hoard = [];
+      for (;;) hoard.push(new Array(100_000).fill(hoard.length));
+    })), { code: 'ERR_THREADS_WORKER_EXITED', message: /ran out of memory/ });
+    assert.equal(await eval(spawn(() => 'after out of memory')), 'after out of memory');
+  });
+});
+
+test('nested spawn with every worker waiting', async () => {
+  await withPool({ size: 2 }, async () => {
+    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => eval(spawn(async () => {
+      const child = await eval(spawn(() => i * 10));
+      return child + 1;
+    }))));
+    assert.deepEqual(results, [1, 11, 21, 31]);
+  });
+});
+
+test('bad options are rejected', async () => {
+  await shutdown();
+  assert.throws(() => configure({ size: 0 }), { name: 'RangeError', message: /size must be a whole number/ });
+  assert.throws(() => configure({ threads: 2 }), { name: 'TypeError', message: /unknown pool option "threads"/ });
+  assert.throws(() => spawn(() => 1, { timeout: -5 }), { name: 'RangeError', message: /timeout must be a non-negative number/ });
+  assert.throws(() => spawn(() => 1, { retries: 1 }), { name: 'TypeError', message: /unknown spawn\(\) option "retries"/ });
+});
+
+test('shutdown never hangs', () => {
+  const script = fileURLToPath(new URL('./fixtures/shutdown-stuck.mjs', import.meta.url));
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(child.signal, null, `hung and was killed: ${child.stderr}`);
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout, 'both started\nloop: ERR_THREADS_TERMINATED\nlock: ERR_THREADS_TERMINATED\nshutdown settled in under 5 s\n');
+  assert.ok(performance.now() - started < 15_000);
+});
