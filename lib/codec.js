@@ -34,6 +34,7 @@ const clonedAsIs = new Set([
 if (typeof SharedArrayBuffer === 'function') clonedAsIs.add(SharedArrayBuffer.prototype);
 if (typeof Blob === 'function') clonedAsIs.add(Blob.prototype);
 const TypedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype);
+const NodeBuffer = require('node:buffer').Buffer;
 
 class SendError extends TypeError {
   constructor(message) {
@@ -135,6 +136,12 @@ function encodeValue(value, where, path, state) {
     state.seen.set(value, copy);
     for (const v of value) copy.add(encodeValue(v, where, `${path}<item>`, state));
     return copy;
+  }
+  if (NodeBuffer && NodeBuffer.isBuffer(value)) {
+    // A Buffer clones as a plain Uint8Array, and a small one sits in Node's
+    // shared 8 KB pool: send a copy of just its bytes and rebuild a Buffer.
+    state.handles = true;
+    return { [HANDLE]: 'Buffer', data: new Uint8Array(value) };
   }
   if (clonedAsIs.has(proto) || Object.getPrototypeOf(proto) === TypedArrayPrototype) return value;
   if (isError(value)) return value;
@@ -246,5 +253,9 @@ function deserializeError(data) {
   }
   return error;
 }
+
+registerHandleType('Buffer', {
+  decode: (bytes) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+});
 
 module.exports = { move, Moved, encode, decode, registerHandleType, markHandle, serializeError, deserializeError, SendError, describeValue };

@@ -76,7 +76,25 @@ function kindOf(shape) {
     case 'Object':
       return `{${shape.entries.map(([key, inner]) => `${JSON.stringify(key)}:${kindOf(inner)}`).join(',')}}`;
     default:
-      return `${shape.type}(${shape.size} bytes)`;
+      return shape.type;
+  }
+}
+
+/** Bytes of shared memory the shape occupies, state words included. */
+function sizeOf(shape) {
+  switch (shape.type) {
+    case 'undefined':
+      return 0;
+    case 'Mutex':
+      return 8 + sizeOf(shape.value);
+    case 'Semaphore':
+      return 8;
+    case 'Array':
+      return shape.items.reduce((sum, item) => sum + sizeOf(item), 0);
+    case 'Object':
+      return shape.entries.reduce((sum, [, inner]) => sum + sizeOf(inner), 0);
+    default:
+      return shape.size;
   }
 }
 
@@ -168,7 +186,10 @@ class Global {
     const shape = shapeOf(value, 'value');
     if (shape.type === 'undefined') throw shapeError('value', value, 'Pass the memory to share.');
     const definedAt = `${site.url}:${site.line}:${site.column} (construction ${ordinal + 1} at that site, thread ${threadId})`;
-    segmentBuffer(id, kindOf(shape), 0, undefined, definedAt);
+    // The ID's own segment records the layout and total size, so a second
+    // definition that differs fails here with both definitions named. Its
+    // pages are never touched, so the kernel never backs them with memory.
+    segmentBuffer(id, kindOf(shape), sizeOf(shape), undefined, definedAt);
     this.#id = id;
     this.#value = materialize(id, shape, value, definedAt);
     this.#shape = shape;

@@ -102,6 +102,8 @@ function createSite(caller, fn) {
     throw new AnalysisError(`spawn() cannot run this closure on a worker thread:\n${text}`, 'ERR_THREADS_ANALYSIS');
   }
 
+  checkSameSource(caller, plan, fn);
+
   const id = sites.length;
   const commonjs = isCommonJS(caller.file);
   const info = {
@@ -131,6 +133,27 @@ function createSite(caller, fn) {
   sites.push(site);
   debugPlan(site, plan);
   return site;
+}
+
+// The analyzer reads the file as it is on disk now, while fn is the code the
+// runtime loaded. If the two differ, the file changed after it was loaded and
+// the plan would describe other code.
+function checkSameSource(caller, plan, fn) {
+  // NOTE: Bun prints functions from its transpiled output, which need not
+  // match the file text, so the comparison is skipped there.
+  if (process.versions.bun || /\.[cm]?tsx?$/.test(caller.file)) return;
+  const squash = (text) => text.replace(/\s+/g, '');
+  const loaded = Function.prototype.toString.call(fn);
+  if (squash(loaded) === squash(plan.funcSource)) return;
+  // spawn(work) passes a function declared elsewhere in the file: its
+  // printed form starts with the keyword the declaration has.
+  if (squash(loaded).endsWith(squash(plan.funcSource))) return;
+  const error = new Error(
+    `spawn() at ${caller.file}:${caller.line}:${caller.column}: the file on disk no longer matches the code that is running ` +
+      '(it changed after it was loaded), so its closure cannot be analyzed. Restart the program to run the new code.',
+  );
+  error.code = 'ERR_THREADS_SOURCE_CHANGED';
+  throw error;
 }
 
 // A method (`{ work() {} }.work`) prints without the `function` keyword, so

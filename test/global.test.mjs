@@ -117,8 +117,8 @@ test('size mismatch names both definitions', async () => {
   await assert.rejects(eval(spawn(() => import(url))), (error) => {
     assert.equal(error.code, 'ERR_THREADS_GLOBAL_MISMATCH');
     assert.match(error.message, /mismatch\.mjs:\d+:\d+/);
-    assert.match(error.message, /Int32Array\(4 bytes\)/);
-    assert.match(error.message, /Int32Array\(8 bytes\)/);
+    assert.match(error.message, /defined as Int32Array of 4 bytes at file:.*mismatch\.mjs:\d+:\d+ \(construction 1 at that site, thread 0\)/);
+    assert.match(error.message, /requests Int32Array of 8 bytes at file:.*mismatch\.mjs/);
     return true;
   });
 });
