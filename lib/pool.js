@@ -29,7 +29,7 @@ function defaultSize() {
 // Options of the parent process that also apply inside workers. Node.js
 // rejects a worker whose execArgv holds process-wide or V8 options, and some
 // builds put such options in process.execArgv, so only these are passed on.
-const WORKER_OPTIONS = /^(--(experimental-|no-experimental-|conditions|import|require|loader|enable-source-maps|no-warnings|disable-warning|no-deprecation|trace-warnings|trace-uncaught|trace-deprecation|pending-deprecation|preserve-symlinks))|^-[Cr]$/;
+const WORKER_OPTIONS = /^(--(experimental-|no-experimental-|conditions|import|require|loader|enable-source-maps|no-warnings|disable-warning|no-deprecation|trace-warnings|trace-uncaught|trace-deprecation|pending-deprecation|preserve-symlinks|cpu-prof|heap-prof))|^-[Cr]$/;
 
 function workerExecArgv() {
   const argv = [];

@@ -72,6 +72,15 @@ static et_create_sab_fn create_external_sab = NULL;
 
 __attribute__((constructor)) static void et_resolve_optional(void) {
   create_external_sab = (et_create_sab_fn)dlsym(RTLD_DEFAULT, "node_api_create_external_sharedarraybuffer");
+
+  // Pin the library: Node.js closes an addon when the last thread that
+  // loaded it exits, and a Go runtime cannot be unloaded and loaded again.
+  // The Go linker already marks the file NODELETE; this keeps it resident
+  // even if a toolchain stops doing so.
+  Dl_info self;
+  if (dladdr((void*)et_resolve_optional, &self) && self.dli_fname) {
+    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+  }
 }
 
 int et_has_external_sab(void) { return create_external_sab != NULL; }
