@@ -13,8 +13,9 @@ import (
 // process, so every thread shares one result.
 var plans = analyzer.NewCache()
 
-// analyze(path, line, column) returns the capture plan of the closure passed
-// to spawn at that call site, as JSON.
+// analyze(path, line, column[, source]) returns the capture plan of the
+// closure passed to spawn at that call site, as JSON. Without source, the
+// file is read and cached per version.
 func analyze(c *napi.Call) (napi.Value, error) {
 	e := c.Env
 	path, err := e.GoString(c.Arg(0), "path")
@@ -30,7 +31,18 @@ func analyze(c *napi.Call) (napi.Value, error) {
 		return napi.Value{}, err
 	}
 
-	plan, err := plans.Analyze(path, int(line), int(column))
+	var plan *analyzer.Plan
+	if len(c.Args) > 3 {
+		// analyze(path, line, column, source) analyzes the given text, for
+		// TypeScript files whose types the shim has already removed.
+		source, err := e.GoString(c.Arg(3), "source")
+		if err != nil {
+			return napi.Value{}, err
+		}
+		plan, err = analyzer.Analyze(path, []byte(source), int(line), int(column))
+	} else {
+		plan, err = plans.Analyze(path, int(line), int(column))
+	}
 	if err != nil {
 		var pe *analyzer.PositionError
 		if errors.As(err, &pe) {

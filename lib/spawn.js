@@ -63,6 +63,33 @@ function spawn(fn, options) {
   return site.bridge;
 }
 
+const typeScriptFile = /\.[cm]?tsx?$/;
+
+function analyzeCaller(caller) {
+  if (!typeScriptFile.test(caller.file)) return native.analyze(caller.file, caller.line, caller.column);
+  const source = fs.readFileSync(caller.file, 'utf8');
+  return native.analyze(caller.file, caller.line, caller.column, stripTypes(source, caller.file));
+}
+
+// Removes TypeScript types by blanking them with spaces, so every line and
+// column stays where the runtime reports it. Node.js 22.13+ and Deno have
+// module.stripTypeScriptTypes; elsewhere the amaro package (the same
+// stripper) is used if it is installed.
+function stripTypes(source, file) {
+  if (file.endsWith('.tsx')) {
+    throw new Error(`spawn() in ${file}: TSX callers are not supported yet, because the type stripper keeps JSX as is. Move the spawn call into a .ts file.`);
+  }
+  const { stripTypeScriptTypes } = require('node:module');
+  if (typeof stripTypeScriptTypes === 'function') return stripTypeScriptTypes(source, { mode: 'strip' });
+  let amaro;
+  try {
+    amaro = require('amaro');
+  } catch {
+    throw new Error(`spawn() in ${file}: this runtime cannot remove TypeScript types for analysis. Install the amaro package (npm install amaro) or call spawn from a .js file.`);
+  }
+  return amaro.transformSync(source, { mode: 'strip-only' }).code;
+}
+
 // Options of the latest spawn call, taken by run(): the bridge is the same
 // string for every call at a site, so it cannot carry them, and the caller's
 // eval runs it right after spawn returns.
@@ -88,7 +115,7 @@ function checkTaskOptions(options) {
 function createSite(caller, fn) {
   let plan;
   try {
-    plan = JSON.parse(native.analyze(caller.file, caller.line, caller.column));
+    plan = JSON.parse(analyzeCaller(caller));
   } catch (error) {
     if (error && error.code === 'ERR_THREADS_SYNTAX') {
       const syntax = new SyntaxError(error.message);
@@ -116,6 +143,10 @@ function createSite(caller, fn) {
     funcLine: plan.funcLine,
     funcColumn: plan.funcColumn,
     source: functionSource(fn),
+    // The text as written keeps the file's line breaks and comments, which
+    // stack positions in the worker depend on; Bun's fn.toString() returns
+    // its transpiled, reformatted text instead.
+    writtenSource: plan.funcSource,
     captures: plan.captures || [],
     helpers: plan.helpers || [],
     imports: plan.imports || [],
