@@ -120,10 +120,20 @@ function encodeValue(value, where, path, state) {
       for (let i = 0; i < value.length; i++) copy[i] = encodeValue(value[i], where, `${path}[${i}]`, state);
     }, () => new Array(value.length));
   }
-  if (proto === Object.prototype || proto === null) {
+  if (proto === Object.prototype) {
     return encodeEntries(value, where, path, state, (copy) => {
-      for (const key of Object.keys(value)) copy[key] = encodeValue(value[key], where, `${path}.${key}`, state);
-    }, () => (proto === null ? Object.create(null) : {}));
+      for (const key of Object.keys(value)) defineEntry(copy, key, encodeValue(value[key], where, `${path}.${key}`, state));
+    }, () => ({}));
+  }
+  if (proto === null) {
+    // Structured clone gives every object Object.prototype, so an object
+    // without a prototype travels as a handle and is rebuilt without one.
+    state.handles = true;
+    const copy = {};
+    const handle = { [HANDLE]: 'NullPrototypeObject', data: copy };
+    state.seen.set(value, handle);
+    for (const key of Object.keys(value)) defineEntry(copy, key, encodeValue(value[key], where, `${path}.${key}`, state));
+    return handle;
   }
   if (value instanceof Map) {
     const copy = new Map();
@@ -146,6 +156,11 @@ function encodeValue(value, where, path, state) {
   if (clonedAsIs.has(proto) || Object.getPrototypeOf(proto) === TypedArrayPrototype) return value;
   if (isError(value)) return value;
   throw cannotSend(value, where, path, 'A copy would lose its prototype and methods. Send plain data (objects, arrays, Map, Set, typed arrays) and rebuild the object inside the closure.');
+}
+
+// Sets key as an own data property, even for "__proto__".
+function defineEntry(object, key, value) {
+  Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 // Copies an array or plain object, registering the copy first so cycles resolve.
@@ -196,7 +211,7 @@ function decodeValue(value, seen) {
   const proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
     seen.set(value, value);
-    for (const key of Object.keys(value)) value[key] = decodeValue(value[key], seen);
+    for (const key of Object.keys(value)) defineEntry(value, key, decodeValue(value[key], seen));
   }
   return value;
 }
@@ -253,6 +268,14 @@ function deserializeError(data) {
   }
   return error;
 }
+
+registerHandleType('NullPrototypeObject', {
+  decode: (data, inner) => {
+    const object = Object.create(null);
+    for (const key of Object.keys(data)) defineEntry(object, key, inner(data[key]));
+    return object;
+  },
+});
 
 registerHandleType('Buffer', {
   decode: (bytes) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
