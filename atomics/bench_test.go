@@ -73,7 +73,7 @@ func benchmarkMutexContended(b *testing.B, goroutines int, spin time.Duration) {
 	}
 }
 
-// BenchmarkWakeNoWaiters measures Wake on a word nobody waits on, the cost
+// BenchmarkWakeNoWaiters measures Wake on a word without waiters, the cost
 // of an unlock that found the word at 2 after the last waiter left.
 func BenchmarkWakeNoWaiters(b *testing.B) {
 	addr := newWords(b, 1)

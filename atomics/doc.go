@@ -42,6 +42,6 @@
 // Shutdown wakes every waiter and makes later calls return instead of
 // waiting. The main thread calls it when the process exits.
 //
-// Waiting is implemented on Linux only. Elsewhere Supported returns an error
-// and every wait panics.
+// Waiting is implemented on Linux only. Elsewhere Supported returns an error,
+// and calls that need a futex or a thread ID panic.
 package atomics

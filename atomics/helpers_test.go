@@ -113,12 +113,12 @@ func acquireSync(t testing.TB, addr uintptr, k int32, slice time.Duration) {
 
 // eventually polls cond every millisecond and fails the test if it is still
 // false after timeout.
-func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+func eventually(t testing.TB, timeout time.Duration, condition string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting until %s", timeout, what)
+			t.Fatalf("timed out after %v waiting until %s", timeout, condition)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -141,24 +141,24 @@ func waitGroupWithin(t testing.TB, wg *sync.WaitGroup, timeout time.Duration) {
 }
 
 // receive returns the next value from ch, or fails the test after timeout.
-func receive[T any](t testing.TB, ch <-chan T, timeout time.Duration, what string) T {
+func receive[T any](t testing.TB, ch <-chan T, timeout time.Duration, event string) T {
 	t.Helper()
 	select {
 	case v := <-ch:
 		return v
 	case <-time.After(timeout):
-		t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		t.Fatalf("timed out after %v waiting for %s", timeout, event)
 		var zero T
 		return zero
 	}
 }
 
 // expectNothing fails the test if ch delivers a value within d.
-func expectNothing[T any](t testing.TB, ch <-chan T, d time.Duration, what string) {
+func expectNothing[T any](t testing.TB, ch <-chan T, d time.Duration, event string) {
 	t.Helper()
 	select {
 	case v := <-ch:
-		t.Fatalf("unexpected %s: %v", what, v)
+		t.Fatalf("unexpected %s: %v", event, v)
 	case <-time.After(d):
 	}
 }

@@ -13,7 +13,7 @@ import (
 const (
 	mutexUnlocked  int32 = 0
 	mutexLocked    int32 = 1 // locked, no waiter queued
-	mutexContended int32 = 2 // locked, and waiters may be queued: unlock must call Wake
+	mutexContended int32 = 2 // locked, and waiters may be queued, so unlock must call Wake
 
 	// JavaScript protocol. The uncontended paths run in JavaScript without
 	// calling Go:
@@ -25,7 +25,7 @@ const (
 	//     call Wake(addr, 1). If old is 1, no waiter is queued.
 	//   - lockSync, when the compare-exchange fails: call MutexLock(addr,
 	//     slice) with slice = min(the slice length, the time left) until it
-	//     returns WaitOK. On WaitInterrupted, call again; once the deadline
+	//     returns WaitOK. On WaitInterrupted, call again. Once the deadline
 	//     has passed, call once more with a slice of 0, which returns WaitOK
 	//     (the mutex was handed over meanwhile) or WaitTimedOut.
 	//   - lock (a promise), when the compare-exchange fails: call
@@ -35,8 +35,9 @@ const (
 	//
 	// Hand-off and fairness. Waiters queue in Go in FIFO order. An unlock
 	// that finds the word at 2 calls Wake, which acquires the mutex for the
-	// first waiter inside the unlocking thread and only then wakes it or
-	// delivers WaitOK, so a woken waiter never has to compete for the mutex.
+	// first waiter inside the unlocking thread. Only then does it wake the
+	// waiter or deliver WaitOK, so a woken waiter never competes for the
+	// mutex.
 	// A thread that never queued can still take the mutex in the short
 	// window between an unlock's exchange and its Wake (the JavaScript fast
 	// path, or the spinning in MutexLock). Wake then finds the mutex locked,
@@ -57,30 +58,33 @@ const (
 	// FIFO order like lock.
 )
 
-// mutexSpinDuration is how long MutexLock spins on the word, checking it
-// after every PAUSE instruction, before it queues and sleeps. A futex sleep
-// and wake-up cost several microseconds, and an owner that unlocks and
-// locks again in a loop would otherwise keep the mutex while the other
-// thread sleeps. Spinning is useless with one CPU, where the owner cannot
-// run while this thread spins. The spin is bounded by time because PAUSE
-// latency depends on the processor model (about 25 ns on the machine
-// below).
+// mutexSpinDuration is how long MutexLock spins before it queues and
+// sleeps. It spins only while the word is 1 (locked, no waiter queued),
+// and checks the word after every PAUSE instruction. When the word becomes
+// 2, other threads are queued already, so it queues at once instead of
+// taking CPU time that the owner may need. The spin lets two threads that
+// pass a mutex back and forth avoid a futex sleep and a wake-up on every
+// lock. Spinning is useless with one CPU, where the owner cannot run while
+// this thread spins. The spin is bounded by time because PAUSE latency
+// depends on the processor model (about 25 ns on the machine below).
 //
-// BenchmarkMutexContended, median (min-max) of 6 runs, in µs per lock-unlock
-// pair, on a shared 2-core AMD EPYC virtual machine with Go 1.26.8:
+// BenchmarkMutexContended, median (min-max) of 6 interleaved runs, in µs
+// per lock-unlock pair, with Go 1.26.8 on a 2-core AMD EPYC virtual machine
+// whose load average from other work was 5 to 6:
 //
-//	spin     2 threads        4 threads
-//	0        10.1 (6.7-14.2)  7.7 (5.7-8.4)
-//	5 µs     5.1 (4.2-6.6)    9.2 (5.8-12.2)
-//	10 µs    1.3 (1.0-1.5)    6.7 (2.5-8.1)
-//	20 µs    0.8 (0.7-0.8)    10.0 (5.0-11.3)
-//	50 µs    0.6 (0.6-0.6)    8.1 (4.5-13.7)
+//	spin     2 threads          4 threads
+//	0        0.76 (0.58-9.76)   1.13 (0.90-4.70)
+//	5 µs     0.56 (0.54-4.80)   1.05 (0.84-4.07)
+//	10 µs    0.82 (0.56-4.16)   0.95 (0.86-0.99)
+//	20 µs    0.63 (0.52-1.44)   0.92 (0.78-0.96)
+//	50 µs    0.63 (0.55-0.86)   1.00 (0.88-1.14)
 //
-// Longer spins help two threads that each have a core, and waste the CPU
-// time that the owner needs when threads outnumber cores, as JavaScript
-// workers often do.
+// The high maxima are runs in which the threads slept on nearly every lock.
+// Without the check for 2, a 10 µs spin took 12.5 µs per pair with 4
+// threads under the same load.
 //
-// NOTE: the benchmark's critical section is 20 PAUSE instructions. Longer
+// NOTE: on that shared machine, runs varied more than the settings did.
+// The benchmark's critical section is 20 PAUSE instructions, and longer
 // JavaScript critical sections were not measured.
 var mutexSpinDuration = func() time.Duration {
 	if runtime.NumCPU() <= 1 {
@@ -114,7 +118,7 @@ func MutexLock(addr uintptr, slice time.Duration) Result {
 	if b.detached.Load() == 0 && atomic.CompareAndSwapInt32(word, mutexUnlocked, mutexLocked) {
 		return WaitOK
 	}
-	// Slow path (outlined so that the fast path can be inlined).
+	// Slow path: resume this thread's detached waiter, spin, then queue.
 	return mutexLockSlow(addr, word, b, slice)
 }
 
@@ -153,7 +157,8 @@ func mutexLockSlow(addr uintptr, word *int32, b *bucket, slice time.Duration) Re
 	return b.waitSync(w, slice)
 }
 
-// spinLock tries to take the mutex without sleeping, for mutexSpinDuration.
+// spinLock tries to take the mutex without sleeping, for at most
+// mutexSpinDuration and only while no waiter is queued.
 func spinLock(word *int32) bool {
 	if mutexSpinDuration <= 0 {
 		return false
@@ -161,8 +166,13 @@ func spinLock(word *int32) bool {
 	start := time.Now()
 	for i := 1; ; i++ {
 		pause(1)
-		if atomic.LoadInt32(word) == mutexUnlocked && atomic.CompareAndSwapInt32(word, mutexUnlocked, mutexLocked) {
-			return true
+		switch atomic.LoadInt32(word) {
+		case mutexUnlocked:
+			if atomic.CompareAndSwapInt32(word, mutexUnlocked, mutexLocked) {
+				return true
+			}
+		case mutexContended:
+			return false
 		}
 		if i%16 == 0 && time.Since(start) >= mutexSpinDuration {
 			return false

@@ -454,3 +454,42 @@ func TestMutexStressNoSpin(t *testing.T) {
 func swapWord(addr uintptr, value int32) int32 {
 	return atomic.SwapInt32(wordAt(addr), value)
 }
+
+// TestMutexStrandedQueueRecovers simulates a thread terminated between the
+// exchange of its unlock and its call to Wake. The synchronous waiter's next
+// slice must hand the mutex over, first to itself, then the rest of the
+// queue must follow through normal unlocks.
+func TestMutexStrandedQueueRecovers(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	addr := newWords(t, 1)
+	store(addr, mutexLocked)
+
+	if r := MutexLock(addr, 10*time.Millisecond); r != WaitInterrupted {
+		t.Fatalf("MutexLock = %v, want interrupted", r)
+	}
+	deliver, results := resultChannel(1)
+	MutexLockAsync(addr, -1, deliver)
+
+	if old := swapWord(addr, mutexUnlocked); old != mutexContended {
+		t.Fatalf("unlock found %d, want %d", old, mutexContended)
+	}
+	// No Wake: the unlocking thread is gone.
+
+	if r := MutexLock(addr, 10*time.Millisecond); r != WaitOK {
+		t.Fatalf("next MutexLock = %v, want ok (the free mutex is handed to the first waiter)", r)
+	}
+	if got := load(addr); got != mutexContended {
+		t.Errorf("word = %d, want %d (the asynchronous waiter is still queued)", got, mutexContended)
+	}
+	expectNothing(t, results, 20*time.Millisecond, "delivery while the synchronous waiter owns the mutex")
+
+	jsUnlock(addr)
+	if r := receive(t, results, time.Second, "the asynchronous waiter"); r != WaitOK {
+		t.Errorf("asynchronous waiter got %v, want ok", r)
+	}
+	jsUnlock(addr)
+	if n := Waiters(addr); n != 0 {
+		t.Errorf("Waiters = %d, want 0", n)
+	}
+}

@@ -71,15 +71,15 @@ func (e *ReleaseError) Error() string {
 // calling OS thread for at most slice. It is the slow path of acquireSync.
 //
 // SemAcquire returns WaitOK when the permits have been taken from word[0] for
-// the calling thread. It takes them at once only if no waiter is queued;
-// otherwise it queues behind the waiters (see grantPermits). It returns
+// the calling thread. It takes them at once only if no waiter is queued.
+// Otherwise it queues behind the waiters (see grantPermits). It returns
 // WaitInterrupted when the slice ends or a signal interrupts the sleep. The
 // thread's waiter then keeps its place in the queue for the next call from
 // the same thread with the same k. A slice of zero or less does not wait: it
 // returns WaitOK if the permits are available or were granted meanwhile, and
 // otherwise gives up the thread's place and returns WaitTimedOut. After
 // Shutdown, SemAcquire returns WaitShutdown instead of waiting. A k of 0
-// returns WaitOK; a negative k panics.
+// returns WaitOK, and a negative k panics.
 func SemAcquire(addr uintptr, k int32, slice time.Duration) Result {
 	permits := checkAcquire(addr, k)
 	if k == 0 {
@@ -98,9 +98,11 @@ func SemAcquire(addr uintptr, k int32, slice time.Duration) Result {
 	}
 
 	w := &waiter{addr: addr, kind: semaphoreWaiter, permits: k, thread: thread}
+	var ready readyList
 	b.mu.Lock()
-	r := b.acquireOrQueue(permits, w, slice <= 0)
+	r := b.acquireOrQueue(permits, w, slice <= 0, &ready)
 	b.mu.Unlock()
+	ready.notify()
 	if r != WaitPending {
 		return r
 	}
@@ -141,10 +143,13 @@ func SemAcquireAsync(addr uintptr, k int32, timeout time.Duration, deliver func(
 	b := bucketFor(addr)
 
 	w := &waiter{addr: addr, kind: semaphoreWaiter, permits: k, deliver: deliver}
+	var ready readyList
+	defer ready.notify()
+
 	b.mu.Lock()
 	defer b.mu.Unlock()
 
-	if r := b.acquireOrQueue(permits, w, timeout == 0); r != WaitPending {
+	if r := b.acquireOrQueue(permits, w, timeout == 0, &ready); r != WaitPending {
 		return 0, r
 	}
 	return b.register(w, timeout), WaitPending
@@ -159,9 +164,9 @@ func checkAcquire(addr uintptr, k int32) *int32 {
 
 // acquireOrQueue takes w.permits for the new waiter w at once if no waiter
 // is queued, and returns WaitOK. Otherwise it queues w and returns
-// WaitPending, unless the caller must not wait (refuseWait). The caller holds
-// b.mu.
-func (b *bucket) acquireOrQueue(permits *int32, w *waiter, mustNotWait bool) Result {
+// WaitPending, unless the caller must not wait (refuseWait). Waiters ahead
+// of w that it serves on the way are added to ready. The caller holds b.mu.
+func (b *bucket) acquireOrQueue(permits *int32, w *waiter, mustNotWait bool, ready *readyList) Result {
 	q := b.queues[w.addr]
 	if (q == nil || q.head == nil) && takePermits(permits, w.permits) {
 		return WaitOK
@@ -174,10 +179,12 @@ func (b *bucket) acquireOrQueue(permits *int32, w *waiter, mustNotWait bool) Res
 	b.push(w)
 
 	// push has incremented word[1]. A JavaScript release that loaded word[1]
-	// before that saw no waiter and did not call Go, but its permits are in
-	// word[0] by now: a first waiter takes them here.
-	if b.queues[w.addr].head == w && takePermits(permits, w.permits) {
-		b.finish(w, WaitOK, nil)
+	// before that found no waiter and did not call Go, but its permits are
+	// in word[0] by now, so they are granted here. The same pass serves a
+	// queue stranded by a release that never made its call to Go (see
+	// serveStranded).
+	b.grantPermits(w.addr, ready, w)
+	if w.state == waiterFinished {
 		return WaitOK
 	}
 	return WaitPending
@@ -198,9 +205,9 @@ func takePermits(word *int32, k int32) bool {
 }
 
 // grantPermits takes permits for the queued waiters of the semaphore at
-// addr, in queue order, and adds each waiter served to ready. The caller
-// holds b.mu.
-func (b *bucket) grantPermits(addr uintptr, ready *readyList) {
+// addr, in queue order, and adds each waiter served to ready, except the
+// waiter self, whose caller reports the result itself. The caller holds b.mu.
+func (b *bucket) grantPermits(addr uintptr, ready *readyList, self *waiter) {
 	permits := wordAt(addr)
 	for {
 		q := b.queues[addr]
@@ -222,7 +229,11 @@ func (b *bucket) grantPermits(addr uintptr, ready *readyList) {
 			// queue behind any waiter even when enough permits are free.
 			return
 		}
-		b.finish(w, WaitOK, ready)
+		if w == self {
+			b.finish(w, WaitOK, nil)
+		} else {
+			b.finish(w, WaitOK, ready)
+		}
 	}
 }
 
@@ -270,7 +281,7 @@ func grantAfterRelease(addr uintptr) {
 	var ready readyList
 
 	b.mu.Lock()
-	b.grantPermits(addr, &ready)
+	b.grantPermits(addr, &ready, nil)
 	b.mu.Unlock()
 
 	ready.notify()

@@ -203,7 +203,7 @@ func TestSemStrictFIFO(t *testing.T) {
 }
 
 // TestSemLargeRequestNotStarved runs a stream of 1-permit acquirers that
-// keep the semaphore busy, then asks for all permits. The large request
+// keep the semaphore busy, then requests all permits. The large request
 // must be served within a bounded time.
 func TestSemLargeRequestNotStarved(t *testing.T) {
 	const (
@@ -332,21 +332,21 @@ func TestSemNeverExceedsPermits(t *testing.T) {
 // be served, by timeout and by Cancel. A smaller request behind it that fits
 // in the free permits must be served at once.
 func TestSemRemovingFirstWaiterGrantsNext(t *testing.T) {
-	for _, how := range []string{"timeout", "cancel"} {
-		t.Run(how, func(t *testing.T) {
+	for _, removal := range []string{"timeout", "cancel"} {
+		t.Run(removal, func(t *testing.T) {
 			addr := newSemaphore(t, 2)
 			deliverBig, bigResults := resultChannel(1)
 			deliverSmall, smallResults := resultChannel(1)
 
 			timeout := time.Duration(-1)
-			if how == "timeout" {
+			if removal == "timeout" {
 				timeout = 30 * time.Millisecond
 			}
 			token, _ := SemAcquireAsync(addr, 3, timeout, deliverBig)
 			SemAcquireAsync(addr, 1, -1, deliverSmall)
 			checkSemaphore(t, addr, 2, 2)
 
-			if how == "cancel" {
+			if removal == "cancel" {
 				if !Cancel(token) {
 					t.Fatalf("Cancel = false, want true")
 				}
@@ -454,7 +454,7 @@ func TestSemChangedRequestDropsOldWaiter(t *testing.T) {
 
 // TestSemFastReleaseRace races one JavaScript-style release against one
 // waiter many times. The release adds the permit and calls Go only if it
-// sees a waiter; the waiter must always get the permit.
+// finds a waiter. The waiter must always get the permit.
 func TestSemFastReleaseRace(t *testing.T) {
 	const rounds = 2000
 	seed := rand.Uint64()
@@ -498,4 +498,49 @@ func TestSemFastReleaseRace(t *testing.T) {
 		<-released
 		checkSemaphore(t, addr, 0, 0)
 	}
+}
+
+// TestSemStrandedQueueRecovers simulates a thread terminated between the
+// compare-exchange of its release and its call to SemRelease. The next
+// waiter that comes to Go, synchronous or asynchronous, must hand the
+// permits to the queue.
+func TestSemStrandedQueueRecovers(t *testing.T) {
+	t.Run("sync waiter returns", func(t *testing.T) {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		addr := newSemaphore(t, 0)
+
+		if r := SemAcquire(addr, 1, 10*time.Millisecond); r != WaitInterrupted {
+			t.Fatalf("SemAcquire = %v, want interrupted", r)
+		}
+		store(addr, 1) // a release without its call to Go
+
+		if r := SemAcquire(addr, 1, 10*time.Millisecond); r != WaitOK {
+			t.Errorf("next SemAcquire = %v, want ok", r)
+		}
+		checkSemaphore(t, addr, 0, 0)
+	})
+
+	t.Run("async waiter arrives", func(t *testing.T) {
+		addr := newSemaphore(t, 0)
+		first, firstResults := resultChannel(1)
+		second, secondResults := resultChannel(1)
+
+		SemAcquireAsync(addr, 1, -1, first)
+		store(addr, 1) // a release without its call to Go
+
+		if _, r := SemAcquireAsync(addr, 1, -1, second); r != WaitPending {
+			t.Errorf("second SemAcquireAsync = %v, want pending", r)
+		}
+		if r := receive(t, firstResults, time.Second, "the first waiter"); r != WaitOK {
+			t.Errorf("first waiter got %v, want ok", r)
+		}
+		checkSemaphore(t, addr, 0, 1)
+
+		jsRelease(t, addr, 1, 2)
+		if r := receive(t, secondResults, time.Second, "the second waiter"); r != WaitOK {
+			t.Errorf("second waiter got %v, want ok", r)
+		}
+		checkSemaphore(t, addr, 0, 0)
+	})
 }

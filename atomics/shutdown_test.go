@@ -6,6 +6,14 @@ import (
 	"time"
 )
 
+// shutdownForTest calls Shutdown and undoes it when the test ends, so the
+// tests after it can wait again. Tests in this package do not run in
+// parallel, so no other test observes the shutdown state.
+func shutdownForTest(t *testing.T) {
+	t.Cleanup(func() { shuttingDown.Store(false) })
+	Shutdown()
+}
+
 // TestShutdownEndsEveryWait queues every kind of waiter, then calls
 // Shutdown. Each must end with WaitShutdown within a short time, although
 // their slices and timeouts are long.

@@ -235,7 +235,7 @@ func (b *bucket) abandon(w *waiter, r Result, ready *readyList) {
 	first := b.queues[w.addr].head == w
 	b.finish(w, r, nil)
 	if first && w.kind == semaphoreWaiter {
-		b.grantPermits(w.addr, ready)
+		b.grantPermits(w.addr, ready, nil)
 	}
 }
 
@@ -379,38 +379,65 @@ func (b *bucket) resumeDetached(addr uintptr, thread int, permits int32, slice t
 
 	b.mu.Lock()
 	w := b.takeDetached(addr, thread)
-	switch {
-	case w == nil:
+	if w == nil {
 		b.mu.Unlock()
 		return 0, false
+	}
+	if w.state == waiterQueued {
+		b.serveStranded(addr, w.kind, &ready)
+	}
 
+	granted := w.state == waiterFinished && w.result == WaitOK
+	switch {
 	case w.permits != permits:
 		// The thread abandoned an acquire of another size and started a new
-		// one. Release what the old waiter holds, or its place.
-		granted := w.state == waiterFinished && w.result == WaitOK
+		// one. Give up the old waiter's place, or release what it was granted.
 		if w.state == waiterQueued {
 			b.abandon(w, WaitTimedOut, &ready)
 		}
-		b.mu.Unlock()
-		ready.notify()
-		if granted {
-			releaseHeld(w)
-		}
-		return 0, false
+		r, resumed = 0, false
 
 	case w.state == waiterFinished:
-		b.mu.Unlock()
-		return w.result, true
+		r, resumed = w.result, true
 
 	case slice <= 0:
 		b.abandon(w, WaitTimedOut, &ready)
+		r, resumed = WaitTimedOut, true
+
+	default:
 		b.mu.Unlock()
 		ready.notify()
-		return WaitTimedOut, true
+		return b.waitSync(w, slice), true
 	}
 	b.mu.Unlock()
 
-	return b.waitSync(w, slice), true
+	ready.notify()
+	if granted && !resumed {
+		releaseHeld(w)
+	}
+	return r, resumed
+}
+
+// serveStranded serves the waiters of addr if the mutex is free or permits
+// are available while waiters are queued. That state is left behind by a
+// JavaScript thread that was terminated after the Atomics operation of an
+// unlock or a release but before the call to Go that serves the waiters.
+// Every synchronous waiter that comes back for the next slice calls it, so
+// such a queue recovers within a slice. The caller holds b.mu.
+//
+// NOTE: a queue of asynchronous waiters only recovers when another waiter
+// comes to Go: a mutex locker takes the free mutex and its unlock serves
+// the queue, and a semaphore acquirer grants the permits. Until then the
+// waiters stay queued.
+func (b *bucket) serveStranded(addr uintptr, kind waiterKind, ready *readyList) {
+	switch kind {
+	case mutexWaiter:
+		if atomic.LoadInt32(wordAt(addr)) == mutexUnlocked {
+			b.wakeLocked(addr, 1, ready)
+		}
+	case semaphoreWaiter:
+		b.grantPermits(addr, ready, nil)
+	}
 }
 
 // endLease drops a detached waiter whose thread did not call again in time,

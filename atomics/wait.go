@@ -36,7 +36,7 @@ func Wait(addr uintptr, expected int32, slice time.Duration) Result {
 }
 
 // enterIfEqual counts one more waiter in b.waiting, then reports whether the
-// word contains expected. If it does not, enterIfEqual undoes the count; if
+// word contains expected. If it does not, enterIfEqual undoes the count. If
 // it does, the caller must queue a waiter or undo the count itself. The
 // caller holds b.mu.
 //
@@ -78,9 +78,11 @@ func refuseWait(mustNotWait bool) Result {
 // true and nothing is delivered, or Shutdown delivers WaitShutdown. A
 // negative timeout means no timeout.
 //
-// deliver is called on the thread or goroutine that ends the wait (a caller
-// of Wake, a timer or the caller of Shutdown), never under a lock of this
-// package, so it may call this package. It must not block or panic.
+// deliver is called on the thread or goroutine that ends the wait: the
+// caller of Wake, MutexUnlock, SemRelease, Cancel, Shutdown or of a new wait
+// on the same address, or a timer goroutine. It is never called under a
+// lock of this package, so it may call this package. It must not block or
+// panic.
 func WaitAsync(addr uintptr, expected int32, timeout time.Duration, deliver func(Result)) (token uint64, immediate Result) {
 	if deliver == nil {
 		panic("atomics: WaitAsync with a nil deliver function")
@@ -116,19 +118,29 @@ func WaitAsync(addr uintptr, expected int32, timeout time.Duration, deliver func
 // before calling Wake.
 func Wake(addr uintptr, n int) int {
 	b := bucketFor(addr)
+	// Fast path: an unlock that found the word at 2 after the last waiter
+	// left, or whose waiters were all served by another thread.
 	if n == 0 || b.waiting.Load() == 0 {
 		return 0
 	}
-	// Outlined so that the check above, the common case of an unlock
-	// without waiters, can be inlined.
 	return b.wakeSlow(addr, n)
 }
 
 func (b *bucket) wakeSlow(addr uintptr, n int) int {
 	var ready readyList
-	woken := 0
 
 	b.mu.Lock()
+	woken := b.wakeLocked(addr, n, &ready)
+	b.mu.Unlock()
+
+	ready.notify()
+	return woken
+}
+
+// wakeLocked is Wake with b.mu held: it finishes the waiters that Wake
+// wakes, adds them to ready and returns their number.
+func (b *bucket) wakeLocked(addr uintptr, n int, ready *readyList) int {
+	woken := 0
 	for woken != n {
 		q := b.queues[addr]
 		if q == nil || q.head == nil {
@@ -141,12 +153,9 @@ func (b *bucket) wakeSlow(addr uintptr, n int) int {
 		if w.kind == mutexWaiter && !grantMutex(wordAt(addr), q) {
 			break
 		}
-		b.finish(w, WaitOK, &ready)
+		b.finish(w, WaitOK, ready)
 		woken++
 	}
-	b.mu.Unlock()
-
-	ready.notify()
 	return woken
 }
 
@@ -179,14 +188,14 @@ func Cancel(token uint64) bool {
 
 // Shutdown marks the process as exiting and ends every wait.
 //
-// Every queued synchronous waiter returns WaitShutdown, and every queued
-// asynchronous waiter gets WaitShutdown delivered, on the calling thread,
-// before Shutdown returns. Mutexes and permits that were granted to
+// Every queued synchronous waiter is woken and returns WaitShutdown. Every
+// queued asynchronous waiter gets WaitShutdown delivered on the calling
+// thread before Shutdown returns. Mutexes and permits that were granted to
 // synchronous waiters whose threads were between two slices are released.
 // From then on, calls that would have to wait return WaitShutdown instead,
 // while calls that need not wait (the word differs, the mutex is free, the
-// permits are available) still succeed. Shutdown cannot be undone; calling
-// it again does nothing more.
+// permits are available) still succeed. Shutdown cannot be undone, and
+// calling it again does nothing more.
 func Shutdown() {
 	shuttingDown.Store(true)
 	for i := range buckets {

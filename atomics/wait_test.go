@@ -463,11 +463,3 @@ func TestWaitersCountsQueuedOnly(t *testing.T) {
 	}
 	Wake(other, -1)
 }
-
-// shutdownForTest calls Shutdown and undoes it when the test ends, so the
-// tests after it can wait again. Tests in this package do not run in
-// parallel, so no other test sees the shutdown state.
-func shutdownForTest(t *testing.T) {
-	t.Cleanup(func() { shuttingDown.Store(false) })
-	Shutdown()
-}
