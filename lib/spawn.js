@@ -231,6 +231,18 @@ function isCommonJS(file) {
   }
 }
 
+// Prints an import binding as the declaration that made it.
+function describeImport(binding) {
+  const from = `from ${JSON.stringify(binding.specifier)}`;
+  if (binding.kind === 'require') {
+    return binding.imported === '*' ? `${binding.local} = require(${JSON.stringify(binding.specifier)})` : `${binding.local} = require(${JSON.stringify(binding.specifier)}).${binding.imported}`;
+  }
+  if (binding.imported === '*') return `* as ${binding.local} ${from}`;
+  if (binding.imported === 'default') return `${binding.local} ${from}`;
+  if (binding.imported === binding.local) return `{ ${binding.local} } ${from}`;
+  return `{ ${binding.imported} as ${binding.local} } ${from}`;
+}
+
 let debugSeen;
 function debugPlan(site, plan) {
   if (process.env.EXPERIMENTAL_THREADS_DEBUG !== '1') return;
@@ -241,7 +253,7 @@ function debugPlan(site, plan) {
   process.stderr.write(
     `experimental-threads: spawn at ${site.location}\n` +
       `  captures: ${list(plan.captures, (c) => c.name)}\n` +
-      `  imports:  ${list(plan.imports, (i) => `${i.local} = ${i.imported === '*' ? '* as' : i.imported} from ${JSON.stringify(i.specifier)}`)}\n` +
+      `  imports:  ${list(plan.imports, describeImport)}\n` +
       `  helpers:  ${list(plan.helpers, (h) => h.name)}\n` +
       `  globals:  ${list(plan.globals, (g) => g)}\n`,
   );
