@@ -8,7 +8,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const native = require('./native.js');
-const { callerOf } = require('./callsite.js');
+const { callSiteOf, fileNameOf, normalise } = require('./callsite.js');
 const { encode, decode, SendError } = require('./codec.js');
 const { Pool } = require('./pool.js');
 
@@ -47,13 +47,17 @@ function spawn(fn, options) {
   if (typeof fn !== 'function') {
     throw new TypeError(`spawn() expects the closure to run on a worker thread, got ${describeArgument(fn)}. Write: await eval(spawn(() => { ... }))`);
   }
-  const caller = callerOf(spawn);
-  if (!caller || !caller.file) {
-    throw new Error(`spawn() could not find the file it was called from (the runtime reported ${caller ? caller.name : 'no caller'}). Call spawn from a module file, not from a REPL, eval'd string or new Function.`);
-  }
-  const key = `${caller.name}:${caller.line}:${caller.column}`;
+  const frame = callSiteOf(spawn);
+  const name = frame && fileNameOf(frame);
+  const line = frame && frame.getLineNumber();
+  const column = frame && frame.getColumnNumber();
+  const key = `${name}:${line}:${column}`;
   let site = sitesByKey.get(key);
   if (!site) {
+    const caller = name ? { name, ...normalise(name), line, column } : undefined;
+    if (!caller || !caller.file) {
+      throw new Error(`spawn() could not find the file it was called from (the runtime reported ${caller ? caller.name : 'no caller'}). Call spawn from a module file, not from a REPL, eval'd string or new Function.`);
+    }
     site = createSite(caller, fn);
     sitesByKey.set(key, site);
   }
