@@ -1,0 +1,18 @@
+// tinypool with its defaults apart from the pool size.
+import { Tinypool } from 'tinypool';
+
+const taskFile = new URL('../workers/basic-task.mjs', import.meta.url).href;
+const moveFile = new URL('../workers/tinypool-move.mjs', import.meta.url).href;
+
+export const transferSupport = 'yes';
+
+export function open(size) {
+  const pool = new Tinypool({ filename: taskFile, minThreads: size, maxThreads: size });
+  return {
+    tiny: (x) => pool.run(x, { name: 'tiny' }),
+    burn: (iterations) => pool.run(iterations, { name: 'burn' }),
+    echo: (buffer) => pool.run(buffer, { name: 'echo' }),
+    echoTransfer: (buffer) => pool.run(buffer, { filename: moveFile, transferList: [buffer] }),
+    close: () => pool.destroy(),
+  };
+}
