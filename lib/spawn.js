@@ -61,9 +61,10 @@ function spawn(fn, options) {
     site = createSite(caller, fn);
     sitesByKey.set(key, site);
   }
-  site.spawned++;
+  checkEvaluated();
+  lastSite = site;
+  lastEvaluated = false;
   nextOptions = options === undefined ? undefined : checkTaskOptions(options);
-  scheduleEvalCheck();
   return site.bridge;
 }
 
@@ -159,8 +160,6 @@ function createSite(caller, fn) {
   const site = {
     id,
     info,
-    spawned: 0,
-    evaluated: 0,
     warned: false,
     location: `${caller.file}:${caller.line}:${caller.column}`,
     bridge: `globalThis[Symbol.for("experimental-threads")].run(${id},[${names.join(',')}])`,
@@ -247,9 +246,18 @@ function describeImport(binding) {
   return `{ ${binding.imported} as ${binding.local} } ${from}`;
 }
 
+// Deno reads environment variables only with --allow-env: without it, it
+// prompts on a terminal and throws elsewhere. Debug output then stays off, so
+// programs run with just --allow-read --allow-ffi.
+function debugRequested() {
+  const deno = globalThis.Deno;
+  if (deno && deno.permissions.querySync({ name: 'env', variable: 'EXPERIMENTAL_THREADS_DEBUG' }).state !== 'granted') return false;
+  return process.env.EXPERIMENTAL_THREADS_DEBUG === '1';
+}
+
 let debugSeen;
 function debugPlan(site, plan) {
-  if (process.env.EXPERIMENTAL_THREADS_DEBUG !== '1') return;
+  if (!debugRequested()) return;
   debugSeen ??= new Set();
   if (debugSeen.has(site.location)) return;
   debugSeen.add(site.location);
@@ -264,33 +272,30 @@ function debugPlan(site, plan) {
 }
 
 // A spawn whose bridge is never evaluated does nothing, which is easy to miss
-// (`await spawn(fn)` awaits a string). The check runs once per turn of the
-// event loop and warns once per call site.
-let evalCheckScheduled = false;
-function scheduleEvalCheck() {
-  if (evalCheckScheduled) return;
-  evalCheckScheduled = true;
-  setImmediate(checkEvaluated).unref();
-}
+// (`await spawn(fn)` awaits a string). The caller's eval runs the bridge right
+// after spawn returns, so the check runs at the next spawn in this thread and
+// before the process exits, and warns once per call site. Checking on a timer
+// instead would cost a macrotask per event-loop turn.
+let lastSite;
+let lastEvaluated = true;
 
 function checkEvaluated() {
-  evalCheckScheduled = false;
-  for (const site of sites) {
-    if (site.spawned > site.evaluated && !site.warned) {
-      site.warned = true;
-      process.emitWarning(
-        `spawn() at ${site.location} returned code that was never passed to eval, so the closure did not run. Write: await eval(spawn(() => { ... }))`,
-        { code: 'EXPERIMENTAL_THREADS_NO_EVAL' },
-      );
-    }
-    site.evaluated = site.spawned = 0;
-  }
+  if (lastEvaluated || lastSite === undefined) return;
+  lastEvaluated = true;
+  if (lastSite.warned) return;
+  lastSite.warned = true;
+  process.emitWarning(
+    `spawn() at ${lastSite.location} returned code that was never passed to eval, so the closure did not run. Write: await eval(spawn(() => { ... }))`,
+    { code: 'EXPERIMENTAL_THREADS_NO_EVAL' },
+  );
 }
+
+process.on('beforeExit', checkEvaluated);
 
 /** Called by the bridge in the caller's scope with the captured values. */
 function run(id, values) {
   const site = sites[id];
-  site.evaluated++;
+  lastEvaluated = true;
   const options = nextOptions;
   nextOptions = undefined;
   let encoded;
