@@ -10,9 +10,20 @@ const { deserializeError } = require('./codec.js');
 
 const workerScript = path.join(__dirname, 'worker.mjs');
 
-// Tasks sent to one worker before it answers. More than one hides the message
-// round trip for tiny tasks; a small cap keeps CPU-bound tasks spread out.
-const MAX_IN_FLIGHT = 4;
+// Tasks sent to one worker before it answers, chosen per call site from how
+// long its tasks take (an average of send-to-reply times). Many in flight
+// keep a worker busy with tiny tasks instead of waking it for each one; one
+// at a time keeps long tasks spread over all workers.
+const IN_FLIGHT_TINY = 64; // tasks averaging under 1 ms
+const IN_FLIGHT_SHORT = 4; // under 20 ms, and sites not measured yet
+const IN_FLIGHT_LONG = 1;
+
+function inFlightLimit(site) {
+  const ms = site.averageMs;
+  if (ms === undefined) return IN_FLIGHT_SHORT;
+  if (ms < 1) return IN_FLIGHT_TINY;
+  return ms < 20 ? IN_FLIGHT_SHORT : IN_FLIGHT_LONG;
+}
 
 class TerminationError extends Error {
   constructor(message, code = 'ERR_THREADS_WORKER_EXITED') {
@@ -75,6 +86,14 @@ function checkPoolOptions(options) {
   return out;
 }
 
+// Deno copies process.env into each new worker, which needs --allow-env:
+// without it Deno prompts on a terminal. Such a worker starts with an empty
+// environment instead; it could not read the variables anyway.
+function mayCopyEnvironment() {
+  const deno = globalThis.Deno;
+  return !deno || deno.permissions.querySync({ name: 'env' }).state === 'granted';
+}
+
 class Pool {
   constructor(options = {}) {
     const checked = checkPoolOptions(options);
@@ -87,6 +106,7 @@ class Pool {
     this.nextTaskId = 1;
     this.closed = false;
     this.spawnedWorkers = 0;
+    this.outboxes = [];
   }
 
   /**
@@ -164,14 +184,14 @@ class Pool {
   dispatch() {
     while (this.queue.length > 0) {
       const task = this.queue[0];
-      const worker = this.pickWorker(task.exclusive);
+      const worker = this.pickWorker(task.exclusive, task.site);
       if (!worker) return;
       this.queue.shift();
       this.send(worker, task);
     }
   }
 
-  pickWorker(exclusive) {
+  pickWorker(exclusive, site) {
     let best;
     for (const worker of this.workers) {
       if (worker.ready && !worker.exclusive && (!best || worker.tasks.size < best.tasks.size)) best = worker;
@@ -179,14 +199,15 @@ class Pool {
     if (best && best.tasks.size === 0) return best;
     if (this.workers.length < this.size) return this.startWorker();
     if (exclusive) return undefined;
-    return best && best.tasks.size < MAX_IN_FLIGHT ? best : undefined;
+    return best && best.tasks.size < inFlightLimit(site) ? best : undefined;
   }
 
   startWorker() {
     const options = { execArgv: workerExecArgv() };
     if (this.resourceLimits) options.resourceLimits = this.resourceLimits;
+    if (!mayCopyEnvironment()) options.env = {};
     const thread = new Worker(workerScript, options);
-    const worker = { thread, tasks: new Map(), sites: new Set(), ready: true, exclusive: false, idleTimer: undefined, id: ++this.spawnedWorkers };
+    const worker = { thread, tasks: new Map(), sites: new Set(), ready: true, exclusive: false, idleSince: 0, outbox: [], outboxTasks: [], outboxTransfer: [], id: ++this.spawnedWorkers };
     thread.unref();
     thread.on('message', (message) => this.onMessage(worker, message));
     thread.on('error', (error) => this.onWorkerGone(worker, error));
@@ -202,43 +223,104 @@ class Pool {
       worker.sites.add(site.id);
       siteInfo = site.info;
     }
-    if (worker.idleTimer) {
-      clearTimeout(worker.idleTimer);
-      worker.idleTimer = undefined;
-    }
+    task.sentAt = performance.now();
     if (worker.tasks.size === 0) worker.thread.ref();
+    worker.idleSince = 0;
     worker.tasks.set(task.id, task);
     worker.exclusive = task.exclusive;
     task.worker = worker;
+    const message = { id: task.id, site: site.id, siteInfo, values: task.values, handles: task.handles };
+    // Tasks leave in one message per worker once the current synchronous
+    // run of spawns has queued them all: a postMessage costs more than a
+    // tiny task.
+    if (worker.outbox.length === 0) {
+      this.outboxes.push(worker);
+      if (this.outboxes.length === 1) queueMicrotask(() => this.flush());
+    }
+    worker.outbox.push(message);
+    worker.outboxTasks.push(task);
+    if (task.transfer !== undefined && task.transfer.length > 0) worker.outboxTransfer.push(...task.transfer);
+  }
+
+  flush() {
+    const workers = this.outboxes;
+    this.outboxes = [];
+    for (const worker of workers) {
+      const messages = worker.outbox;
+      const tasks = worker.outboxTasks;
+      const transfer = worker.outboxTransfer;
+      worker.outbox = [];
+      worker.outboxTasks = [];
+      worker.outboxTransfer = [];
+      if (!worker.ready) continue; // gone meanwhile: its tasks were already rejected
+      try {
+        worker.thread.postMessage(messages.length === 1 ? messages[0] : messages, transfer);
+      } catch {
+        // One task holds a value postMessage cannot send: send them one by
+        // one so only that task fails.
+        for (let i = 0; i < messages.length; i++) this.postOne(worker, messages[i], tasks[i]);
+      }
+    }
+  }
+
+  postOne(worker, message, task) {
     try {
-      worker.thread.postMessage({ id: task.id, site: site.id, siteInfo, values: task.values, handles: task.handles }, task.transfer);
+      worker.thread.postMessage(message, task.transfer);
     } catch (error) {
-      worker.tasks.delete(task.id);
+      if (!worker.tasks.delete(task.id)) return;
       this.becameIdle(worker);
       this.settle(task, false, error);
     }
   }
 
   onMessage(worker, message) {
+    if (Array.isArray(message)) {
+      for (const reply of message) this.onReply(worker, reply);
+    } else {
+      this.onReply(worker, message);
+    }
+    this.dispatch();
+  }
+
+  onReply(worker, message) {
     const task = worker.tasks.get(message.id);
     if (!task) return;
     worker.tasks.delete(message.id);
+    const site = task.site;
+    const elapsed = performance.now() - task.sentAt;
+    site.averageMs = site.averageMs === undefined ? elapsed : site.averageMs * 0.8 + elapsed * 0.2;
     this.becameIdle(worker);
     if (message.ok) this.settle(task, true, message);
     else this.settle(task, false, deserializeError(message.error));
-    this.dispatch();
   }
 
   becameIdle(worker) {
     if (worker.tasks.size > 0) return;
     worker.exclusive = false;
     worker.thread.unref();
-    if (this.idleTimeout !== Infinity && !this.closed) {
-      worker.idleTimer = setTimeout(() => {
-        if (worker.tasks.size === 0) this.retire(worker);
-      }, this.idleTimeout);
-      worker.idleTimer.unref();
+    if (this.idleTimeout === Infinity || this.closed) return;
+    worker.idleSince = performance.now();
+    // One timer for the whole pool, not one per task: it retires workers idle
+    // for idleTimeout and re-arms while any worker is idle.
+    if (!this.idleSweep) this.scheduleIdleSweep(this.idleTimeout);
+  }
+
+  scheduleIdleSweep(delay) {
+    this.idleSweep = setTimeout(() => this.sweepIdle(), delay);
+    this.idleSweep.unref();
+  }
+
+  sweepIdle() {
+    this.idleSweep = undefined;
+    const now = performance.now();
+    let next = Infinity;
+    for (const worker of [...this.workers]) {
+      if (worker.tasks.size > 0 || worker.idleSince === 0) continue;
+      const due = worker.idleSince + this.idleTimeout;
+      if (due <= now) this.retire(worker);
+      else next = Math.min(next, due);
     }
+    if (next !== Infinity && !this.closed) this.scheduleIdleSweep(next - now);
   }
 
   // Takes a worker out of the pool and ends its thread; its tasks reject.
@@ -247,7 +329,6 @@ class Pool {
     if (index === -1) return undefined;
     this.workers.splice(index, 1);
     worker.ready = false;
-    if (worker.idleTimer) clearTimeout(worker.idleTimer);
     for (const task of worker.tasks.values()) this.settle(task, false, reason);
     worker.tasks.clear();
     const ended = worker.thread.terminate();
@@ -260,7 +341,6 @@ class Pool {
     if (index === -1) return;
     this.workers.splice(index, 1);
     worker.ready = false;
-    if (worker.idleTimer) clearTimeout(worker.idleTimer);
     let reason;
     if (error) {
       const what = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory' : `failed with an uncaught ${error.name || 'error'}: ${error.message}`;
@@ -280,6 +360,7 @@ class Pool {
     const reason = new TerminationError('experimental-threads: the pool was shut down before the task finished.', 'ERR_THREADS_TERMINATED');
     for (const task of this.queue) this.settle(task, false, reason);
     this.queue.length = 0;
+    if (this.idleSweep) clearTimeout(this.idleSweep);
     const workers = [...this.workers];
     await Promise.all(workers.map((worker) => this.retire(worker, reason)));
   }

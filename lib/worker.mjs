@@ -10,6 +10,23 @@ import { parentPort } from 'node:worker_threads';
 const require = createRequire(import.meta.url);
 require('../index.js'); // registers the handle types (Mutex, Semaphore, Global) in this thread
 const { encode, decode, serializeError } = require('./codec.js');
+const { resolve: resolveFromParent, DENO_CONDITIONS, NODE_CONDITIONS } = require('./resolve.js');
+
+// Whether import.meta.resolve(specifier, parentURL) resolves against the
+// given parent. Node.js does so only with --experimental-import-meta-resolve,
+// which the pool passes to its workers, and ignores the parent without it.
+// Bun supports it as is, and Deno 2.9 throws "Invalid arguments". Where it
+// does not work, the project's own resolver in resolve.js is used.
+const parentResolveWorks = probeParentResolve();
+
+function probeParentResolve() {
+  const parentURL = new URL('../index.js', import.meta.url).href;
+  try {
+    return import.meta.resolve('./lib/resolve.js', parentURL) === new URL('./resolve.js', import.meta.url).href;
+  } catch {
+    return false;
+  }
+}
 
 const sites = new Map();
 
@@ -22,31 +39,103 @@ process.emitWarning = function filterWarning(warning, ...rest) {
   return emitWarning.call(this, warning, ...rest);
 };
 
+// The pool sends one task or an array of them in one message; replies are
+// collected the same way and posted once the current batch has run, because
+// each postMessage costs more than running a tiny task.
 parentPort.on('message', (message) => {
-  runTask(message).then(
-    ({ reply, transfer }) => parentPort.postMessage(reply, transfer),
-    (error) => parentPort.postMessage({ id: message.id, ok: false, error: serializeError(error) }),
-  );
+  if (Array.isArray(message)) {
+    for (const task of message) start(task);
+  } else {
+    start(message);
+  }
 });
 
-async function runTask(message) {
-  if (message.siteInfo) sites.set(message.site, { info: message.siteInfo });
-  const site = sites.get(message.site);
-  const info = site.info;
-  const values = decode(message.values, message.handles);
-  const captures = values.slice(0, info.captures.length);
-  const helperSources = values.slice(info.captures.length);
+let outbox = [];
+let outboxTransfer = [];
 
-  const helperKey = helperSources.join('\u0000');
-  if (!site.factory || site.helperKey !== helperKey) {
-    site.factory = compile(info, helperSources);
-    site.helperKey = helperKey;
+function start(task) {
+  let outcome;
+  try {
+    outcome = runTask(task);
+  } catch (error) {
+    queueReply(failure(task, error));
+    return;
   }
-  if (!site.imports) site.imports = loadImports(info);
-  const imports = await site.imports;
+  if (outcome !== undefined && typeof outcome.then === 'function') {
+    outcome.then(queueReply, (error) => queueReply(failure(task, error)));
+  } else {
+    queueReply(outcome);
+  }
+}
 
-  const closure = site.factory(...captures, ...imports.map((read) => read()), ...commonJSArguments(info));
-  const result = await closure();
+function failure(task, error) {
+  return { reply: { id: task.id, ok: false, error: serializeError(error) }, transfer: undefined };
+}
+
+function queueReply({ reply, transfer }) {
+  if (outbox.length === 0) queueMicrotask(flushReplies);
+  outbox.push(reply);
+  if (transfer !== undefined && transfer.length > 0) outboxTransfer.push(...transfer);
+}
+
+function flushReplies() {
+  const replies = outbox.length === 1 ? outbox[0] : outbox;
+  const transfer = outboxTransfer;
+  outbox = [];
+  outboxTransfer = [];
+  parentPort.postMessage(replies, transfer);
+}
+
+// Runs one task. Returns its reply, or a promise of it when the closure is
+// asynchronous or the site's imports are still loading.
+function runTask(task) {
+  if (task.siteInfo !== undefined) {
+    sites.set(task.site, { info: task.siteInfo });
+    task.siteInfo = undefined; // registered once, even when runTask runs again after imports load
+  }
+  const site = sites.get(task.site);
+  const info = site.info;
+  if (site.readers === undefined) {
+    site.imports ??= loadImports(info).then((readers) => {
+      site.readers = readers;
+    });
+    return site.imports.then(() => runTask(task));
+  }
+
+  const values = task.handles ? decode(task.values, task.handles) : task.values;
+  const helperCount = info.helpers.length;
+  let captures = values;
+  if (helperCount > 0) {
+    captures = values.slice(0, info.captures.length);
+    const helperSources = values.slice(info.captures.length);
+    const helperKey = helperSources.join('\u0000');
+    if (site.helperKey !== helperKey) {
+      site.factory = undefined;
+      site.helperKey = helperKey;
+    }
+    site.factory ??= compile(info, helperSources);
+  } else {
+    site.factory ??= compile(info, []);
+  }
+
+  let args = captures;
+  if (site.readers.length > 0 || info.commonjs) {
+    args = [...captures];
+    for (const read of site.readers) args.push(read());
+    if (info.commonjs) args.push(...commonJSArguments(site));
+  }
+  const closure = site.factory(...args);
+  const result = closure();
+  if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+    return Promise.resolve(result).then((value) => reply(task, info, value));
+  }
+  return reply(task, info, result);
+}
+
+function reply(task, info, result) {
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function' && typeof result !== 'symbol')) {
+    return { reply: { id: task.id, ok: true, value: result, handles: false }, transfer: undefined };
+  }
   let encoded;
   try {
     encoded = encode(result, 'the value returned by the closure');
@@ -54,20 +143,28 @@ async function runTask(message) {
     error.message = `${error.message} (closure at ${info.name}:${info.funcLine}:${info.funcColumn})`;
     throw error;
   }
-  return { reply: { id: message.id, ok: true, value: encoded.data, handles: encoded.handles }, transfer: encoded.transfer };
+  return { reply: { id: task.id, ok: true, value: encoded.data, handles: encoded.handles }, transfer: encoded.transfer };
 }
 
 // The closure's first character is placed at its original line and column,
 // so stack frames and nested spawn calls see the caller's file positions.
 function compile(info, helperSources) {
   const directive = info.strict ? '"use strict"; ' : '';
-  let code = `${directive}const __experimentalThreadsClosure = (\n${' '.repeat(Math.max(0, info.funcColumn - 1))}${info.source}\n);\n`;
+  // The text as written, when the site has it, because Bun's fn.toString()
+  // drops comments and joins lines.
+  const source = info.writtenSource ?? info.source;
+  let rest = '\n);\n';
+  // NOTE: helpers are placed after the closure, not at their own lines, so
+  // stack frames inside a helper show lines past the closure's end.
   info.helpers.forEach((helper, i) => {
-    code += `const ${helper.name} = (${helperSources[i]});\n`;
+    rest += `const ${helper.name} = (${helperSources[i]});\n`;
   });
-  code += 'return __experimentalThreadsClosure;';
+  rest += 'return __experimentalThreadsClosure;';
   const params = [...info.captures.map((c) => c.name), ...info.imports.map((i) => i.local), ...commonJSNames(info)];
-  return vm.compileFunction(code, params, {
+  const head = `${directive}const __experimentalThreadsClosure = (`;
+  const padding = ' '.repeat(Math.max(0, info.funcColumn - 1));
+  if (process.versions.bun) return compileOnBun(info, params, head, padding, source, rest);
+  return vm.compileFunction(`${head}\n${padding}${source}${rest}`, params, {
     filename: info.name,
     lineOffset: info.funcLine - 2,
     // import() inside the closure resolves against the caller's module,
@@ -76,14 +173,41 @@ function compile(info, helperSources) {
   });
 }
 
+// Bun 1.4.5's vm.compileFunction counts a lineOffset below 1 as 1, which
+// would move a closure that starts on line 1 or 2 of its file. Its
+// vm.runInThisContext honours lineOffset 0 and a columnOffset of 0 or more on
+// the first line, so the factory is compiled as a function expression there.
+function compileOnBun(info, params, head, padding, source, rest) {
+  const wrapper = `(function (${params.join(', ')}) {${head}`;
+  const options = {
+    filename: info.name,
+    lineOffset: info.funcLine - 2,
+    columnOffset: 0,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  };
+  let code = `${wrapper}\n${padding}${source}${rest}\n})`;
+  if (info.funcLine < 2) {
+    // NOTE: the wrapper shares the closure's first line here. Columns on
+    // that line are right only when the closure starts after column
+    // wrapper.length, but lines are right in every case.
+    code = `${wrapper}${source}${rest}\n})`;
+    options.lineOffset = 0;
+    options.columnOffset = Math.max(0, info.funcColumn - 1 - wrapper.length);
+  }
+  return vm.runInThisContext(code, options);
+}
+
 function commonJSNames(info) {
   return info.commonjs ? ['require', '__filename', '__dirname'] : [];
 }
 
-function commonJSArguments(info) {
-  if (!info.commonjs) return [];
-  const file = info.file;
-  return [createRequire(file), file, file.slice(0, file.lastIndexOf('/')) || '/'];
+// require, __filename and __dirname of a CommonJS caller, made once per site.
+function commonJSArguments(site) {
+  if (site.commonJSArguments === undefined) {
+    const file = site.info.file;
+    site.commonJSArguments = [createRequire(file), file, file.slice(0, file.lastIndexOf('/')) || '/'];
+  }
+  return site.commonJSArguments;
 }
 
 async function loadImports(info) {
@@ -103,10 +227,24 @@ async function loadImports(info) {
   return readers;
 }
 
-// Node.js honours the parent argument of import.meta.resolve only with
-// --experimental-import-meta-resolve, which the pool passes to its workers;
-// Bun supports it without the flag.
 function resolveImport(specifier, parentURL) {
   if (specifier.startsWith('node:')) return specifier;
-  return import.meta.resolve(specifier, parentURL);
+  if (parentResolveWorks) return import.meta.resolve(specifier, parentURL);
+  try {
+    return resolveFromParent(specifier, parentURL, process.versions.deno ? DENO_CONDITIONS : NODE_CONDITIONS);
+  } catch (error) {
+    // Deno also maps bare names through the "imports" of deno.json, which
+    // apply to every module of the process, so a name missing from every
+    // node_modules folder above the caller may still resolve here.
+    if (!process.versions.deno || error.code !== 'ERR_MODULE_NOT_FOUND' || !isBareSpecifier(specifier)) throw error;
+    try {
+      return import.meta.resolve(specifier);
+    } catch {
+      throw error;
+    }
+  }
+}
+
+function isBareSpecifier(specifier) {
+  return !/^(\.{0,2}\/|#)/.test(specifier) && !/^[a-z][a-z0-9+.-]*:/i.test(specifier);
 }
