@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/experimental-threads/experimental-threads/napi"
 	"github.com/experimental-threads/experimental-threads/registry"
 )
@@ -42,7 +44,7 @@ func define(c *napi.Call) (napi.Value, error) {
 
 	seg, created, err := registry.Define(id, kind, int(size), init, definedAt)
 	if err != nil {
-		return napi.Value{}, &napi.Error{Kind: "Error", Code: "ERR_THREADS_GLOBAL_MISMATCH", Message: err.Error()}
+		return napi.Value{}, &napi.Error{Kind: "Error", Code: "ERR_THREADS_GLOBAL_MISMATCH", Message: "new Global(): " + strings.TrimPrefix(err.Error(), "registry: ")}
 	}
 	buffer, _ := e.ExternalBuffer(seg.Addr, seg.Size)
 	return e.Array(buffer, e.Bool(created)), nil

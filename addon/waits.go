@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -334,7 +335,7 @@ func semRelease(c *napi.Call) (napi.Value, error) {
 		return napi.Value{}, err
 	}
 	if err := atomics.SemRelease(addr, k, max); err != nil {
-		return napi.Value{}, napi.RangeError("ERR_THREADS_TOO_MANY_PERMITS", "%s", err.Error())
+		return napi.Value{}, napi.RangeError("ERR_THREADS_TOO_MANY_PERMITS", "Cannot release: %s", strings.TrimPrefix(err.Error(), "atomics: "))
 	}
 	return e.Undefined(), nil
 }

@@ -256,7 +256,10 @@ function serializeError(thrown, depth = 0) {
 /** Rebuilds a thrown value from serializeError's output. */
 function deserializeError(data) {
   if (data.kind === 'value') return data.value;
-  const Ctor = Object.hasOwn(errorClasses, data.constructorName) ? errorClasses[data.constructorName] : Error;
+  // A subclass of a built-in class (such as this library's SendError, a
+  // TypeError) comes back as the built-in class its name gives.
+  const known = (name) => (typeof name === 'string' && Object.hasOwn(errorClasses, name) ? errorClasses[name] : undefined);
+  const Ctor = known(data.constructorName) ?? known(data.name) ?? Error;
   const options = data.cause !== undefined ? { cause: deserializeError(data.cause) } : undefined;
   const error = Ctor === AggregateError ? new AggregateError((data.errors || []).map(deserializeError), data.message, options) : new Ctor(data.message, options);
   if (error.name !== data.name) {

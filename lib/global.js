@@ -28,7 +28,7 @@ let globalParts;
 
 function shapeError(path, value, reason) {
   const error = new TypeError(
-    `new Global(value): ${path} is ${describe(value)}, which cannot live in shared memory. ${reason}` +
+    `new Global(value): ${path} is ${describe(value)}, which cannot live in shared memory.${reason ? ` ${reason}` : ''}` +
       ' A Global holds SharedArrayBuffer, ArrayBuffer, typed arrays, DataView, Mutex, Semaphore, and arrays or plain objects of them; ' +
       'to share a number, use new Int32Array(new SharedArrayBuffer(4)).',
   );
@@ -147,7 +147,8 @@ function materialize(id, shape, initial, definedAt) {
       return shape.items.map((item, i) => materialize(`${id}[${i}]`, item, initial?.[i], definedAt));
     case 'Object': {
       const out = {};
-      for (const [key, inner] of shape.entries) out[key] = materialize(`${id}.${key}`, inner, initial?.[key], definedAt);
+      // Keys are quoted so that { 'a.b': x } and { a: { b: y } } get distinct IDs.
+      for (const [key, inner] of shape.entries) out[key] = materialize(`${id}[${JSON.stringify(key)}]`, inner, initial?.[key], definedAt);
       return out;
     }
     default: {

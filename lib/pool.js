@@ -14,15 +14,18 @@ const workerScript = path.join(__dirname, 'worker.mjs');
 // long its tasks take (an average of send-to-reply times). Many in flight
 // keep a worker busy with tiny tasks instead of waking it for each one; one
 // at a time keeps long tasks spread over all workers.
+// A worker runs its tasks one at a time, so tasks in flight behind a long one
+// wait for it: only sites whose tasks are quick get more than one.
 const IN_FLIGHT_TINY = 64; // tasks averaging under 1 ms
-const IN_FLIGHT_SHORT = 4; // under 20 ms, and sites not measured yet
+const IN_FLIGHT_SHORT = 4; // under 5 ms
+const IN_FLIGHT_UNKNOWN = 2; // sites not measured yet
 const IN_FLIGHT_LONG = 1;
 
 function inFlightLimit(site) {
   const ms = site.averageMs;
-  if (ms === undefined) return IN_FLIGHT_SHORT;
+  if (ms === undefined) return IN_FLIGHT_UNKNOWN;
   if (ms < 1) return IN_FLIGHT_TINY;
-  return ms < 20 ? IN_FLIGHT_SHORT : IN_FLIGHT_LONG;
+  return ms < 5 ? IN_FLIGHT_SHORT : IN_FLIGHT_LONG;
 }
 
 class TerminationError extends Error {
@@ -349,8 +352,13 @@ class Pool {
     } else {
       reason = new TerminationError(`experimental-threads: the worker thread running this task exited with code ${exitCode} before the task finished.`);
     }
-    for (const task of worker.tasks.values()) this.settle(task, false, reason);
+    // A worker runs its tasks one at a time in order, so the oldest one was
+    // running; the others never started and go to another worker.
+    const [running, ...unstarted] = worker.tasks.values();
     worker.tasks.clear();
+    if (running) this.settle(running, false, reason);
+    for (const task of unstarted) task.worker = undefined;
+    this.queue.unshift(...unstarted);
     if (!this.closed) this.dispatch();
   }
 

@@ -61,10 +61,11 @@ function spawn(fn, options) {
     site = createSite(caller, fn);
     sitesByKey.set(key, site);
   }
+  const checkedOptions = options === undefined ? undefined : checkTaskOptions(options);
   checkEvaluated();
   lastSite = site;
   lastEvaluated = false;
-  nextOptions = options === undefined ? undefined : checkTaskOptions(options);
+  nextOptions = checkedOptions;
   return site.bridge;
 }
 
@@ -111,10 +112,10 @@ function checkTaskOptions(options) {
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function' || !('aborted' in signal))) {
     throw new TypeError('spawn() option signal must be an AbortSignal');
   }
-  if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && timeout !== Infinity)) {
-    throw new RangeError(`spawn() option timeout must be a non-negative number of milliseconds, got ${String(timeout)}`);
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0)) {
+    throw new RangeError(`spawn() option timeout must be a non-negative number of milliseconds or Infinity, got ${typeof timeout === 'string' ? JSON.stringify(timeout) : String(timeout)}`);
   }
-  return { signal, timeout };
+  return { signal, timeout: timeout === Infinity ? undefined : timeout };
 }
 
 function createSite(caller, fn) {
@@ -135,6 +136,13 @@ function createSite(caller, fn) {
   }
 
   checkSameSource(caller, plan, fn);
+  if (/\bimport\s*\.\s*meta\b/.test(plan.funcSource)) {
+    throw new AnalysisError(
+      `spawn() at ${caller.file}:${caller.line}:${caller.column}: the closure uses import.meta, which a worker cannot provide for the caller's module. ` +
+        'Read what you need outside the closure, e.g. const url = import.meta.url, and use that variable inside.',
+      'ERR_THREADS_ANALYSIS',
+    );
+  }
 
   const id = sites.length;
   const commonjs = isCommonJS(caller.file);
@@ -191,16 +199,14 @@ function checkSameSource(caller, plan, fn) {
 }
 
 // A method (`{ work() {} }.work`) prints without the `function` keyword, so
-// its text is not an expression; everything else a runtime prints for a
-// function is. Checked by compiling once per site.
+// its text is not an expression; every other form a runtime prints for a
+// function (arrow, function, class) is.
+const expressionStart = /^(async\s*(\(|[A-Za-z_$][\w$]*\s*=>|function\b)|function\b|class\b|\(|[A-Za-z_$][\w$]*\s*=>)/;
+
 function functionSource(fn) {
   const source = Function.prototype.toString.call(fn);
-  try {
-    new Function(`return (${source}\n)`);
-    return source;
-  } catch {
-    return source.replace(/^(async\s+)?(\*\s*)?/, (match, async, star) => `${async || ''}function${star ? '*' : ''} `);
-  }
+  if (expressionStart.test(source)) return source;
+  return source.replace(/^(async\s+)?(\*\s*)?/, (match, async, star) => `${async || ''}function${star ? '*' : ''} `);
 }
 
 function formatDiagnostic(file, d) {

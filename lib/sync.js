@@ -33,6 +33,13 @@ function checkOptions(options, method) {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${method} options must be an object like { timeout, signal }, got ${options === null ? 'null' : typeof options}`);
   }
+  for (const key of Object.keys(options)) {
+    if (key !== 'timeout' && key !== 'signal') throw new TypeError(`unknown ${method} option ${JSON.stringify(key)}; the options are timeout (ms) and signal`);
+  }
+  const { signal } = options;
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) {
+    throw new TypeError(`${method} option signal must be an AbortSignal`);
+  }
   return options;
 }
 

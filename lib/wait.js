@@ -90,7 +90,7 @@ function blockUntil(call, deadline) {
 function deadlineOf(timeout) {
   if (timeout === undefined || timeout === Infinity) return Infinity;
   if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(`timeout must be a non-negative number of milliseconds, got ${String(timeout)}`);
+    throw new RangeError(`timeout must be a non-negative number of milliseconds or Infinity, got ${typeof timeout === 'string' ? JSON.stringify(timeout) : String(timeout)}`);
   }
   return performance.now() + timeout;
 }

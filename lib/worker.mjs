@@ -43,27 +43,41 @@ process.emitWarning = function filterWarning(warning, ...rest) {
 // collected the same way and posted once the current batch has run, because
 // each postMessage costs more than running a tiny task.
 parentPort.on('message', (message) => {
-  if (Array.isArray(message)) {
-    for (const task of message) start(task);
-  } else {
-    start(message);
-  }
+  if (Array.isArray(message)) taskQueue.push(...message);
+  else taskQueue.push(message);
+  if (!running) runQueued();
 });
 
 let outbox = [];
 let outboxTransfer = [];
 
-function start(task) {
-  let outcome;
-  try {
-    outcome = runTask(task);
-  } catch (error) {
-    queueReply(failure(task, error));
-    return;
-  }
-  if (outcome !== undefined && typeof outcome.then === 'function') {
-    outcome.then(queueReply, (error) => queueReply(failure(task, error)));
-  } else {
+// Tasks run one at a time, in the order they arrived, even when several are
+// in flight: a task that holds an async lock across an await must not share
+// the thread with one that blocks in lockSync, and a crash must be blamed on
+// one task (the pool sends the others elsewhere).
+const taskQueue = [];
+let running = false;
+
+function runQueued() {
+  while (taskQueue.length > 0) {
+    const task = taskQueue.shift();
+    let outcome;
+    try {
+      outcome = runTask(task);
+    } catch (error) {
+      queueReply(failure(task, error));
+      continue;
+    }
+    if (outcome !== undefined && typeof outcome.then === 'function') {
+      running = true;
+      outcome
+        .then(queueReply, (error) => queueReply(failure(task, error)))
+        .then(() => {
+          running = false;
+          runQueued();
+        });
+      return;
+    }
     queueReply(outcome);
   }
 }

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { threadId } from 'node:worker_threads';
-import { configure, move, shutdown, spawn } from '../index.js';
+import { configure, move, Mutex, shutdown, spawn } from '../index.js';
 
 async function withPool(options, body) {
   await shutdown();
@@ -89,15 +89,49 @@ test('task timeout ends its worker', async () => {
 test('full queue rejects new tasks', async () => {
   await withPool({ size: 1, maxQueue: 2 }, async () => {
     const gate = new Int32Array(new SharedArrayBuffer(4));
-    const blocked = Array.from({ length: 4 }, () => eval(spawn(() => {
+    const outcomes = Array.from({ length: 80 }, (_, i) => eval(spawn(() => {
       while (Atomics.load(gate, 0) === 0);
-      return 'done';
-    })));
-    // Four tasks fill the worker's in-flight slots; two more fill the queue.
-    const queued = [eval(spawn(() => 'q1')), eval(spawn(() => 'q2'))];
-    await assert.rejects(eval(spawn(() => 'q3')), { code: 'ERR_THREADS_QUEUE_FULL', message: /maxQueue 2/ });
+      return i;
+    })).then((value) => ({ value }), (error) => ({ code: error.code })));
+    await new Promise((resolve) => setTimeout(resolve, 50));
     Atomics.store(gate, 0, 1);
-    assert.deepEqual(await Promise.all([...blocked, ...queued]), ['done', 'done', 'done', 'done', 'q1', 'q2']);
+    const settled = await Promise.all(outcomes);
+    const accepted = settled.filter((o) => 'value' in o);
+    const rejected = settled.filter((o) => o.code === 'ERR_THREADS_QUEUE_FULL');
+    assert.equal(accepted.length + rejected.length, 80);
+    assert.ok(rejected.length > 0, 'no task was rejected');
+    assert.deepEqual(accepted.map((o) => o.value), accepted.map((_, i) => i));
+  });
+});
+
+test('tasks on one worker run one at a time', async () => {
+  await withPool({ size: 1 }, async () => {
+    const mutex = new Mutex();
+    const a = eval(spawn(async () => {
+      const guard = await mutex.lock();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      guard.unlock();
+      return 'a done';
+    }));
+    const b = eval(spawn(() => {
+      const guard = mutex.lockSync({ timeout: 5000 });
+      guard.unlock();
+      return 'b done';
+    }));
+    assert.deepEqual(await Promise.all([a, b]), ['a done', 'b done']);
+  });
+});
+
+test('a crash fails only the running task', async () => {
+  await withPool({ size: 1 }, async () => {
+    const crash = eval(spawn(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      Promise.reject(new Error('stray rejection'));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }));
+    const next = eval(spawn(() => 'ran on a new worker'));
+    await assert.rejects(crash, { code: 'ERR_THREADS_WORKER_EXITED', message: /stray rejection/ });
+    assert.equal(await next, 'ran on a new worker');
   });
 });
 
