@@ -224,6 +224,11 @@ type module struct {
 	specials []special
 	calls    []call
 	callAt   map[int32]int32 // callee offset → index into calls
+	// calleeEndAt maps the offset just past each callee's last identifier
+	// to the call. JavaScriptCore reports that position, not the
+	// identifier's start, for calls in code compiled by Bun's node:vm
+	// (seen with Bun 1.4.5).
+	calleeEndAt map[int32]int32
 }
 
 // internalError reports a failure of the analyzer itself, not of the input.
@@ -268,13 +273,14 @@ func loadModule(path string, src []byte) (m *module, err error) {
 		return nil, &internalError{message: "lexing a file that parsed: " + err.Error()}
 	}
 	m = &module{
-		src:      s,
-		tokens:   tokens,
-		offsets:  alignEvents(w, tokens.tokens),
-		refs:     w.refs,
-		specials: w.specials,
-		calls:    w.calls,
-		callAt:   make(map[int32]int32, len(w.calls)),
+		src:         s,
+		tokens:      tokens,
+		offsets:     alignEvents(w, tokens.tokens),
+		refs:        w.refs,
+		specials:    w.specials,
+		calls:       w.calls,
+		callAt:      make(map[int32]int32, len(w.calls)),
+		calleeEndAt: make(map[int32]int32, len(w.calls)),
 	}
 	for i := range m.refs {
 		r := &m.refs[i]
@@ -283,6 +289,9 @@ func loadModule(path string, src []byte) (m *module, err error) {
 	for i, c := range m.calls {
 		if offset := m.offsets[c.callee]; offset >= 0 {
 			m.callAt[offset] = int32(i)
+			if t := tokens.at(int(offset)); t >= 0 {
+				m.calleeEndAt[tokens.tokens[t].end] = int32(i)
+			}
 		}
 	}
 	return m, nil
@@ -291,7 +300,8 @@ func loadModule(path string, src []byte) (m *module, err error) {
 // parseModule parses the text as an ECMAScript module. A CommonJS module may
 // return at its top level, which a module may not, so on a syntax error the
 // text is parsed again as a function body, and the first error is reported
-// if that fails too.
+// if that fails too. Each parse is repeated after rewriteUsing turns a
+// `using` declaration that the parser stopped at into a `const`.
 //
 // NOTE: github.com/tdewolff/parse/v2 v2.25.0 rejects an arrow function with a
 // block body followed by a line that starts with [ or (, as in
@@ -299,25 +309,117 @@ func loadModule(path string, src []byte) (m *module, err error) {
 // valid because a semicolon is inserted there. Such files are reported as
 // syntax errors.
 func parseModule(s *source) (*js.AST, error) {
-	ast, err := js.Parse(parse.NewInputBytes(s.text), js.Options{})
+	ast, err := parseRewritingUsing(s, js.Options{})
 	if err == nil {
 		return ast, nil
 	}
 	if bytes.Contains(s.text, []byte("return")) {
-		if body, bodyErr := js.Parse(parse.NewInputBytes(s.text), js.Options{Inline: true}); bodyErr == nil {
+		if body, bodyErr := parseRewritingUsing(s, js.Options{Inline: true}); bodyErr == nil {
 			return body, nil
 		}
 	}
 	return nil, syntaxError(s, err)
 }
 
-// syntaxError converts an error of the parser to a PositionError. The parser
-// counts columns in code points, and V8 in UTF-16 code units.
-func syntaxError(s *source, err error) error {
+func parseRewritingUsing(s *source, options js.Options) (*js.AST, error) {
+	for {
+		ast, err := js.Parse(parse.NewInputBytes(s.text), options)
+		if err == nil || !rewriteUsing(s, err) {
+			return ast, err
+		}
+	}
+}
+
+// rewriteUsing handles `using x = …` and `await using x = …` (explicit
+// resource management, ES2026), which tdewolff/parse v2.25.0 does not parse:
+// it reads `using` as an identifier and fails at the name after it, or at
+// the `await` of `for await (await using x of …)`. When err is at such a
+// place, rewriteUsing replaces `using` with `const` and the `await` before
+// it with spaces, in s.text only, and reports true. A `const` binds the name
+// in the same block and forbids assignment to it, as `using` does, and
+// offsets do not change.
+func rewriteUsing(s *source, err error) bool {
 	var perr *parse.Error
 	if !errors.As(err, &perr) {
-		return &PositionError{Path: s.path, Line: 1, Column: 1, Message: "syntax error: " + err.Error()}
+		return false
 	}
+	at := errorOffset(s, perr)
+	if hasWordAt(s.text, at, "await") {
+		// Move to the name after `await using`, if that is what follows.
+		keyword := skipSpaceForward(s.text, at+len("await"))
+		if keyword == at+len("await") || !hasWordAt(s.text, keyword, "using") {
+			return false
+		}
+		at = skipSpaceForward(s.text, keyword+len("using"))
+		if at == keyword+len("using") {
+			return false
+		}
+	}
+	if at >= len(s.text) || !isIdentifierStart(s.text[at]) {
+		return false
+	}
+	keyword := skipSpaceBack(s.text, at)
+	if keyword == at || !hasWordBefore(s.text, keyword, "using") {
+		return false
+	}
+	keyword -= len("using")
+	copy(s.text[keyword:], "const")
+	if before := skipSpaceBack(s.text, keyword); before < keyword && hasWordBefore(s.text, before, "await") {
+		copy(s.text[before-len("await"):], "     ")
+	}
+	return true
+}
+
+// skipSpaceForward returns the offset of the first byte at or after start
+// that is not a space or a tab.
+func skipSpaceForward(text []byte, start int) int {
+	for start < len(text) && (text[start] == ' ' || text[start] == '\t') {
+		start++
+	}
+	return start
+}
+
+// hasWordAt reports whether word starts at text[start] and no identifier
+// character follows it.
+func hasWordAt(text []byte, start int, word string) bool {
+	end := start + len(word)
+	if start < 0 || end > len(text) || string(text[start:end]) != word {
+		return false
+	}
+	return end == len(text) || !isIdentifierPart(text[end])
+}
+
+// skipSpaceBack returns the offset just after the last byte before end that
+// is not a space or a tab. Line terminators stop it, because neither
+// `using` nor `await using` may be followed by one.
+func skipSpaceBack(text []byte, end int) int {
+	for end > 0 && (text[end-1] == ' ' || text[end-1] == '\t') {
+		end--
+	}
+	return end
+}
+
+// hasWordBefore reports whether text[:end] ends with word, not preceded by
+// an identifier character.
+func hasWordBefore(text []byte, end int, word string) bool {
+	start := end - len(word)
+	if start < 0 || string(text[start:end]) != word {
+		return false
+	}
+	return start == 0 || !isIdentifierPart(text[start-1])
+}
+
+func isIdentifierStart(b byte) bool {
+	return b == '_' || b == '$' || b >= 0x80 || ('a' <= b && b <= 'z') || ('A' <= b && b <= 'Z')
+}
+
+func isIdentifierPart(b byte) bool {
+	return isIdentifierStart(b) || ('0' <= b && b <= '9')
+}
+
+// errorOffset converts the line and column of a parser error to a byte
+// offset in s.text. The parser counts columns in code points.
+func errorOffset(s *source, perr *parse.Error) int {
 	offset := 0
 	if perr.Line >= 1 && perr.Line <= len(s.lines) {
 		offset = s.lines[perr.Line-1]
@@ -329,7 +431,17 @@ func syntaxError(s *source, err error) error {
 	} else if perr.Line > len(s.lines) {
 		offset = len(s.text)
 	}
-	return s.errorAt(offset, "syntax error: "+perr.Message)
+	return offset
+}
+
+// syntaxError converts an error of the parser to a PositionError. The parser
+// counts columns in code points, and V8 in UTF-16 code units.
+func syntaxError(s *source, err error) error {
+	var perr *parse.Error
+	if !errors.As(err, &perr) {
+		return &PositionError{Path: s.path, Line: 1, Column: 1, Message: "syntax error: " + err.Error()}
+	}
+	return s.errorAt(errorOffset(s, perr), "syntax error: "+perr.Message)
 }
 
 // offsetIn returns the offset of b in text when b is a slice of text, and -1

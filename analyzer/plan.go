@@ -38,6 +38,13 @@ func (m *module) plan(line, column int) (plan *Plan, err error) {
 	}
 	index, ok := m.callAt[int32(offset)]
 	if !ok {
+		// No identifier can start right after another one ends, so a callee
+		// end never coincides with a callee start.
+		if index, ok = m.calleeEndAt[int32(offset)]; ok {
+			offset = int(m.offsets[m.calls[index].callee])
+		}
+	}
+	if !ok {
 		return nil, m.src.errorAt(offset, "no function call starts at this position; expected the position of spawn in a call such as spawn(() => …), so the file may have changed since the call")
 	}
 	c := &m.calls[index]
@@ -55,7 +62,7 @@ func (m *module) plan(line, column int) (plan *Plan, err error) {
 		names:        make(map[string]*binding),
 		diagnosed:    make(map[diagnosticKey]bool),
 		plan: &Plan{
-			FuncSource:  string(m.src.text[fn.start:fn.end]),
+			FuncSource:  string(m.src.original[fn.start:fn.end]),
 			Captures:    []Binding{},
 			Imports:     []Import{},
 			Helpers:     []Helper{},

@@ -15,8 +15,12 @@ type source struct {
 	// strips before V8 counts columns. A shebang line is blanked with spaces,
 	// so that the parser skips it and offsets stay the same. The slice
 	// has one spare byte of capacity, which the lexer overwrites with a NUL
-	// sentinel instead of copying the text.
+	// sentinel instead of copying the text. parseModule also rewrites
+	// `using` declarations in it, keeping every offset.
 	text []byte
+	// original is the file as read, without the byte order mark: the text
+	// that plans and messages quote.
+	original []byte
 	// lines holds the byte offset at which each line starts. Line terminators
 	// are those of ECMAScript, as V8 counts them: LF, CR, CRLF, U+2028 and
 	// U+2029.
@@ -34,7 +38,7 @@ func newSource(path string, src []byte) *source {
 			text[i] = ' '
 		}
 	}
-	return &source{path: path, text: text, lines: lineStarts(text)}
+	return &source{path: path, text: text, original: src, lines: lineStarts(text)}
 }
 
 // isLineTerminatorAt reports whether a line terminator starts at text[i].
@@ -121,7 +125,7 @@ func (s *source) lineText(line int) string {
 	if line < 1 || line > len(s.lines) {
 		return ""
 	}
-	return string(s.text[s.lines[line-1]:s.lineEnd(line-1)])
+	return string(s.original[s.lines[line-1]:s.lineEnd(line-1)])
 }
 
 // errorAt returns a PositionError at the byte offset.

@@ -2,10 +2,11 @@
 // npm run test:matrix: the end-to-end test files on every supported runtime.
 // Node.js 20 is the one running npm; Node.js 22, 24 and 26, Bun and Deno come
 // from devDependencies. Prints one line per runtime and exits non-zero on
-// any failure. Pass runtime names to run a subset: node20 node26 bun deno.
+// any failure. Pass runtime names to run a subset (node20 node26 bun deno)
+// and test file paths to run only those files (test/imports.test.mjs).
 'use strict';
 
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -33,7 +34,7 @@ function countResults(output) {
   return undefined;
 }
 
-function testFiles() {
+function allTestFiles() {
   return fs
     .readdirSync(path.join(root, 'test'))
     .filter((name) => /\.test\.(mjs|cjs|js)$/.test(name))
@@ -41,7 +42,50 @@ function testFiles() {
     .map((name) => `test/${name}`);
 }
 
-function runRuntime(name) {
+// A file that runs longer than this is stopped and counted as failed.
+const FILE_TIMEOUT_MS = 300_000;
+
+// Runs one test file in a process group of its own. When the runner exits
+// or times out, every process left in the group is killed: node --test runs
+// each file in a child process that would otherwise outlive a killed runner.
+let runningGroup;
+
+function runFile(exe, args) {
+  return new Promise((resolve) => {
+    const child = spawn(exe, args, { cwd: root, detached: true, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+    runningGroup = child.pid;
+    const stdout = [];
+    const stderr = [];
+    child.stdout.on('data', (chunk) => stdout.push(chunk));
+    child.stderr.on('data', (chunk) => stderr.push(chunk));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid, 'SIGKILL');
+    }, FILE_TIMEOUT_MS);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      killGroup(child.pid, 'SIGKILL');
+      runningGroup = undefined;
+      resolve({
+        status,
+        signal: timedOut ? `SIGKILL after ${FILE_TIMEOUT_MS / 1000} s` : signal,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      });
+    });
+  });
+}
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if (error.code !== 'ESRCH') throw error;
+  }
+}
+
+async function runRuntime(name, files) {
   const runtime = runtimes[name];
   if (runtime.exe && !fs.existsSync(runtime.exe)) {
     return { name, passed: 0, failed: 1, notes: [`${runtime.exe} is missing; run npm install`] };
@@ -49,9 +93,9 @@ function runRuntime(name) {
   let passed = 0;
   let failed = 0;
   const notes = [];
-  for (const file of testFiles()) {
+  for (const file of files) {
     const [exe, args] = runtime.command(file);
-    const result = spawnSync(exe, args, { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+    const result = await runFile(exe, args);
     const output = `${result.stdout}\n${result.stderr}`;
     const counts = countResults(output);
     if (!counts || result.status !== 0) {
@@ -75,30 +119,48 @@ function versionOf(name) {
   const runtime = runtimes[name];
   if (name === 'node20') return process.version;
   const out = spawnSync(runtime.exe, ['--version'], { encoding: 'utf8' }).stdout || '';
-  return out.split('\n')[0].trim();
+  // Deno prints "deno 2.9.6 (stable, release, …)" and more lines.
+  const version = out.match(/v?\d+\.\d+\.\d+/);
+  return version ? version[0] : out.split('\n')[0].trim();
 }
 
-const selected = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(runtimes);
-for (const name of selected) {
-  if (!runtimes[name]) {
-    console.error(`unknown runtime ${name}; choose from ${Object.keys(runtimes).join(', ')}`);
+const args = process.argv.slice(2);
+const fileArgs = args.filter((arg) => !Object.hasOwn(runtimes, arg));
+for (const arg of fileArgs) {
+  if (!/\.test\.(mjs|cjs|js)$/.test(arg) || !fs.existsSync(path.resolve(root, arg))) {
+    console.error(`unknown runtime or test file ${arg}; choose runtimes from ${Object.keys(runtimes).join(', ')} or give paths such as test/imports.test.mjs`);
     process.exit(2);
   }
 }
+const selectedRuntimes = args.filter((arg) => Object.hasOwn(runtimes, arg));
+const selected = selectedRuntimes.length > 0 ? selectedRuntimes : Object.keys(runtimes);
+const files = fileArgs.length > 0 ? fileArgs.map((file) => path.relative(root, path.resolve(root, file))) : allTestFiles();
 
-let anyFailed = false;
-let totalPassed = 0;
-let totalFailed = 0;
-for (const name of selected) {
-  const started = Date.now();
-  const result = runRuntime(name);
-  const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  const line = `${name.padEnd(7)} ${versionOf(name).padEnd(12)} ${result.passed} passed, ${result.failed} failed (${seconds} s)`;
-  console.log(line);
-  for (const note of result.notes) console.log(`        ${note}`);
-  totalPassed += result.passed;
-  totalFailed += result.failed;
-  if (result.failed > 0) anyFailed = true;
+// Detached test processes do not get the terminal's Ctrl-C, so pass it on.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (runningGroup) killGroup(runningGroup, 'SIGKILL');
+    process.exit(130);
+  });
 }
-console.log(`matrix: ${totalPassed} passed, ${totalFailed} failed`);
-process.exit(anyFailed ? 1 : 0);
+
+async function main() {
+  let anyFailed = false;
+  let totalPassed = 0;
+  let totalFailed = 0;
+  for (const name of selected) {
+    const started = Date.now();
+    const result = await runRuntime(name, files);
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    const line = `${name.padEnd(7)} ${versionOf(name).padEnd(12)} ${result.passed} passed, ${result.failed} failed (${seconds} s)`;
+    console.log(line);
+    for (const note of result.notes) console.log(`        ${note}`);
+    totalPassed += result.passed;
+    totalFailed += result.failed;
+    if (result.failed > 0) anyFailed = true;
+  }
+  console.log(`matrix: ${totalPassed} passed, ${totalFailed} failed`);
+  process.exitCode = anyFailed ? 1 : 0;
+}
+
+main();

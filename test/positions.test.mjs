@@ -1,0 +1,87 @@
+// Stack positions of errors thrown in closures, and nested spawn calls, on
+// every runtime. The worker compiles each closure so that its frames carry
+// the caller's file, line and column. Each case below checks one way that
+// can go wrong: the first lines of a file, text a transpiler would reformat,
+// CommonJS, and member calls such as threads.spawn.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { failOnFirstLine, nestOnFirstLine } from './fixtures/positions/first-line.mjs';
+import { failOnSecondLine, nestOnSecondLine } from './fixtures/positions/second-line.mjs';
+import { failAfterComments, failInNestedSpawn, nestThreeLevels } from './fixtures/positions/deep.mjs';
+
+const require = createRequire(import.meta.url);
+const { failInCommonJS } = require('./fixtures/positions/caller.cjs');
+
+const fixture = (name) => new URL(`./fixtures/positions/${name}`, import.meta.url);
+
+/** The 1-based line of the fixture that contains text. */
+function lineOf(name, text) {
+  const lines = readFileSync(fileURLToPath(fixture(name)), 'utf8').split('\n');
+  const index = lines.findIndex((line) => line.includes(text));
+  assert.notEqual(index, -1, `${name} has no line containing ${text}`);
+  return index + 1;
+}
+
+/** The line number of the first stack frame that names the fixture file. */
+function firstFrameLine(error, name) {
+  const pattern = new RegExp(`positions/${name.replace('.', '\\.')}:(\\d+):\\d+`);
+  const frame = String(error.stack).split('\n').find((line) => pattern.test(line));
+  assert.ok(frame, `no stack frame names ${name}:\n${error.stack}`);
+  return Number(frame.match(pattern)[1]);
+}
+
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail('the closure did not throw');
+}
+
+test('throw after comments keeps its line', async () => {
+  const error = await rejection(failAfterComments(5));
+  assert.ok(error instanceof RangeError);
+  assert.equal(error.message, 'total 6 is over 5');
+  assert.equal(firstFrameLine(error, 'deep.mjs'), lineOf('deep.mjs', 'marker: deep throw'));
+});
+
+test('closure on the first line', async () => {
+  const error = await rejection(failOnFirstLine());
+  assert.equal(error.message, 'thrown on line 1');
+  assert.equal(firstFrameLine(error, 'first-line.mjs'), 1);
+});
+
+test('closure on the second line', async () => {
+  const error = await rejection(failOnSecondLine());
+  assert.equal(error.message, 'thrown on line 2');
+  assert.equal(firstFrameLine(error, 'second-line.mjs'), 2);
+});
+
+test('CommonJS closure keeps its line', async () => {
+  const error = await rejection(failInCommonJS('E_TEST'));
+  assert.equal(error.message, 'CommonJS failure E_TEST');
+  assert.equal(error.code, 'E_TEST');
+  assert.equal(firstFrameLine(error, 'caller.cjs'), lineOf('caller.cjs', 'marker: cjs throw'));
+});
+
+test('nested spawn error keeps both lines', async () => {
+  const error = await rejection(failInNestedSpawn());
+  assert.equal(error.message, 'outer failure');
+  assert.equal(firstFrameLine(error, 'deep.mjs'), lineOf('deep.mjs', 'marker: outer throw'));
+  assert.ok(error.cause instanceof TypeError, `cause is ${error.cause}`);
+  assert.equal(error.cause.message, 'inner failure');
+  assert.equal(firstFrameLine(error.cause, 'deep.mjs'), lineOf('deep.mjs', 'marker: nested throw'));
+});
+
+test('nested spawn on the first lines', async () => {
+  assert.equal(await nestOnFirstLine(), 'nested on line 1');
+  assert.equal(await nestOnSecondLine(), 'nested on line 2');
+});
+
+test('three levels through member calls', async () => {
+  assert.equal(await nestThreeLevels(), 'three levels');
+});
