@@ -165,7 +165,7 @@ function checkPrograms(t, project, searchPath) {
 
 /** Lists the files the tarball of the working tree must contain, from the tree itself. */
 function expectedFiles() {
-  const files = ['package.json', 'README.md', 'index.js', 'go.mod', 'go.sum', 'scripts/build.js', 'binding.gyp'];
+  const files = ['package.json', 'README.md', 'CHANGELOG.md', 'docs/API.md', 'index.js', 'go.mod', 'go.sum', 'scripts/build.js', 'binding.gyp'];
   for (const name of fs.readdirSync(root)) {
     if (name === 'index.d.ts' || /^(LICENSE|LICENCE)(\..*)?$/i.test(name)) files.push(name);
   }
