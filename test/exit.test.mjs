@@ -27,3 +27,10 @@ test('shutdown ends workers and rejects pending tasks', () => {
     'first\nrejected: ERR_THREADS_TERMINATED\nafter\n',
   );
 });
+
+test('queued tasks finish before exit', () => {
+  const child = runFixture('queued-at-exit.mjs');
+  assert.equal(child.signal, null, child.stderr);
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout, 'all 20 settled in order: true\n');
+});
