@@ -25,7 +25,7 @@ const POOL_SIZE = 2;
 const usage = `usage: node scripts/bench.js [--quick] [--rounds N] [--only ID,ID] [--output FILE]
   --quick        3 rounds and shorter runs, which take about a third of the time of a full run
   --rounds N     rounds per measurement (default 5, or 3 with --quick)
-  --only IDS     run only these measurements, comma-separated: throughput, latency, cold, cpu, buffer, locks
+  --only IDS     run only these measurements, comma-separated: throughput, latency, cold, cpu, buffer, locks, analyzer
   --output FILE  where to write the report (default BENCHMARKS.md in the package root)`;
 
 function parseArguments(argv) {
@@ -422,6 +422,30 @@ function measureLocks() {
 }
 
 // ---------------------------------------------------------------------------
+// Analyzer
+
+function measureAnalyzer() {
+  const script = path.join(root, 'bench', 'analyzer-vs-typescript.mjs');
+  const rounds = options.quick ? 3 : 5;
+  const result = spawnSync(process.execPath, [script, require.resolve('typescript/lib/_tsc.js', { paths: [root] }), String(rounds)], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  if (result.status !== 0) throw new Error(`analyzer benchmark failed: ${result.stderr.trim().split('\n').pop()}`);
+  const data = JSON.parse(result.stdout.trim().split('\n').pop());
+  const range = (r) => `${formatNumber(r.min)}–${formatNumber(r.max)}`;
+  const markdown = [
+    '## 7. Analysis of a large file',
+    '',
+    `The Go analyzer (through the addon, as \`spawn\` calls it: parse, scopes, and the plan of one call site appended at the end) against the TypeScript ${data.typescriptVersion} compiler API (\`ts.createSourceFile\`, parse only) on the same real bundle, \`${data.file}\` (${formatNumber(data.bytes / 1e6)} MB), in one process, ${data.rounds} rounds. A site already analyzed is served from the cache. Lower is better.`,
+    '',
+    table(['step', 'ms (median)', 'range'], [
+      ['experimental-threads analyzer: parse and analyze', formatNumber(data.analyzerMs.median), range(data.analyzerMs)],
+      ['TypeScript: parse only', formatNumber(data.typescriptParseMs.median), range(data.typescriptParseMs)],
+      ['experimental-threads analyzer: cached call site', formatNumber(data.cachedSiteMs), '—'],
+    ]),
+  ].join('\n');
+  return { id: 'analyzer', markdown, summaries: new Map() };
+}
+
+// ---------------------------------------------------------------------------
 // Targets
 
 /**
@@ -534,7 +558,7 @@ function machineSection(startLoad, endLoad, minutes) {
 }
 
 function main() {
-  const all = { throughput: measureThroughput, latency: measureLatency, cold: measureCold, cpu: measureCpu, buffer: measureBuffer, locks: measureLocks };
+  const all = { throughput: measureThroughput, latency: measureLatency, cold: measureCold, cpu: measureCpu, buffer: measureBuffer, locks: measureLocks, analyzer: measureAnalyzer };
   const ids = options.only ?? Object.keys(all);
   for (const id of ids) if (!all[id]) fail(`unknown measurement ${id}; expected one of ${Object.keys(all).join(', ')}`);
 
