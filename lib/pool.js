@@ -80,6 +80,13 @@ function checkPoolOptions(options) {
         break;
       case 'resourceLimits':
         if (typeof value !== 'object' || value === null) throw new TypeError(`pool option resourceLimits must be an object (see worker_threads resourceLimits), got ${String(value)}`);
+        if (process.versions.bun || process.versions.deno) {
+          // Bun 1.4 and Deno 2.9 accept the option but enforce no limit, so a
+          // runaway worker would take the whole process down instead.
+          const error = new Error(`pool option resourceLimits is not enforced by ${process.versions.bun ? 'Bun' : 'Deno'}; remove it or run on Node.js.`);
+          error.code = 'ERR_THREADS_UNSUPPORTED';
+          throw error;
+        }
         break;
       default:
         throw new TypeError(`unknown pool option ${JSON.stringify(key)}; the options are size, idleTimeout (ms), maxQueue and resourceLimits`);
@@ -89,9 +96,9 @@ function checkPoolOptions(options) {
   return out;
 }
 
-// Deno copies process.env into each new worker, which needs --allow-env:
-// without it Deno prompts on a terminal. Such a worker starts with an empty
-// environment instead; it could not read the variables anyway.
+// Deno copies process.env into each new worker, which needs --allow-env, and
+// without that permission it prompts on a terminal. Such a worker starts with
+// an empty environment instead, because it could not read the variables anyway.
 function mayCopyEnvironment() {
   const deno = globalThis.Deno;
   return !deno || deno.permissions.querySync({ name: 'env' }).state === 'granted';

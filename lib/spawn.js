@@ -47,6 +47,7 @@ function spawn(fn, options) {
   if (typeof fn !== 'function') {
     throw new TypeError(`spawn() expects the closure to run on a worker thread, got ${describeArgument(fn)}. Write: await eval(spawn(() => { ... }))`);
   }
+  const checkedOptions = options === undefined ? undefined : checkTaskOptions(options);
   const frame = callSiteOf(spawn);
   const name = frame && fileNameOf(frame);
   const line = frame && frame.getLineNumber();
@@ -61,7 +62,6 @@ function spawn(fn, options) {
     site = createSite(caller, fn);
     sitesByKey.set(key, site);
   }
-  const checkedOptions = options === undefined ? undefined : checkTaskOptions(options);
   checkEvaluated();
   lastSite = site;
   lastEvaluated = false;

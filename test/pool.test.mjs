@@ -135,8 +135,13 @@ test('a crash fails only the running task', async () => {
   });
 });
 
+test('resourceLimits where it is not enforced', { skip: !(process.versions.bun || process.versions.deno) && 'Node.js enforces resourceLimits' }, async () => {
+  await shutdown();
+  assert.throws(() => configure({ resourceLimits: { maxOldGenerationSizeMb: 32 } }), { code: 'ERR_THREADS_UNSUPPORTED', message: /not enforced by (Bun|Deno)/ });
+});
+
 test('crashes fail only their own task', async () => {
-  await withPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } }, async () => {
+  await withPool({ size: 1 }, async () => {
     await assert.rejects(eval(spawn(() => process.exit(3))), {
       code: 'ERR_THREADS_WORKER_EXITED',
       message: /exited with code 3/,
@@ -153,6 +158,11 @@ test('crashes fail only their own task', async () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(await eval(spawn(() => 'after timer throw')), 'after timer throw');
 
+  });
+});
+
+test('out of memory fails only its task', { skip: (process.versions.bun || process.versions.deno) && 'resourceLimits is not enforced here' }, async () => {
+  await withPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } }, async () => {
     await assert.rejects(eval(spawn(() => {
       const hoard = [];
       for (;;) hoard.push(new Array(100_000).fill(hoard.length));
