@@ -17,6 +17,12 @@ function writeModule(name, text) {
   return file;
 }
 
+// Runs module text as a program file, which every runtime's CLI accepts.
+function runScript(text) {
+  const file = writeModule('program.mjs', text);
+  return spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
+}
+
 test('non-function given to spawn', () => {
   for (const [value, shown] of [[undefined, 'undefined undefined'], [null, 'null'], [{}, 'an object'], [[1], 'an array']]) {
     assert.throws(() => spawn(value), { name: 'TypeError', message: new RegExp(`got ${shown.replace(/[[\]]/g, '\\$&')}\\. Write: await eval\\(spawn`) });
@@ -139,7 +145,7 @@ test('syntax error in the caller file', () => {
   const script = `const m = await import(${JSON.stringify(pathToFileURL(file).href)});
     (await import('node:fs')).writeFileSync(${JSON.stringify(file)}, 'const = ;\\n');
     try { await m.run(); } catch (e) { console.log(e.name + '|' + e.code + '|' + e.message); }`;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  const child = runScript(script);
   assert.equal(child.status, 0, child.stderr);
   assert.match(child.stdout, /^SyntaxError\|ERR_THREADS_SYNTAX\|/);
   assert.match(child.stdout, new RegExp(`broken\\.mjs:1:\\d+: `));
@@ -151,9 +157,7 @@ test('caller file changed after loading', () => {
     const fs = await import('node:fs');
     fs.writeFileSync(${JSON.stringify(file)}, fs.readFileSync(${JSON.stringify(file)}, 'utf8').replace("'old code'", "'new code, longer'"));
     try { console.log(await m.run()); } catch (e) { console.log(e.code + '|' + e.message); }`;
-  const child = process.versions.bun
-    ? spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 })
-    : spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  const child = runScript(script);
   assert.equal(child.status, 0, child.stderr);
   if (process.versions.bun) {
     // Bun prints transpiled function text, which cannot be compared with the
