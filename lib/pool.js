@@ -10,12 +10,11 @@ const { deserializeError } = require('./codec.js');
 
 const workerScript = path.join(__dirname, 'worker.mjs');
 
-// Tasks sent to one worker before it answers, chosen per call site from how
-// long its tasks take (an average of send-to-reply times). Many in flight
-// keep a worker busy with tiny tasks instead of waking it for each one; one
-// at a time keeps long tasks spread over all workers.
-// A worker runs its tasks one at a time, so tasks in flight behind a long one
-// wait for it: only sites whose tasks are quick get more than one.
+// Tasks sent to one worker before it replies, chosen per call site from how
+// long its tasks take (an average of send-to-reply times). A worker runs its
+// tasks one at a time, so many in flight keep it busy with tiny tasks instead
+// of waking it for each one, while long tasks go one per worker so none waits
+// behind another.
 const IN_FLIGHT_TINY = 64; // tasks averaging under 1 ms
 const IN_FLIGHT_SHORT = 4; // under 5 ms
 const IN_FLIGHT_UNKNOWN = 2; // sites not measured yet

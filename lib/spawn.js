@@ -368,8 +368,9 @@ function install() {
   const runtime = globalThis[RUNTIME_KEY];
   if (runtime && runtime.run !== run) {
     // NOTE: a second copy of the library in one thread (two installed
-    // versions) shares the first copy's bridge target and site table would
-    // not match; spawn then fails loudly instead of running the wrong closure.
+    // versions) cannot share the first copy's bridge target, because their
+    // site tables differ. Loading fails loudly instead of running the wrong
+    // closure later.
     throw new Error('experimental-threads: another copy of the library is already loaded in this thread. Deduplicate the dependency (npm dedupe) so one copy is used.');
   }
   Object.defineProperty(globalThis, RUNTIME_KEY, { value: { run }, configurable: true });
