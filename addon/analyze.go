@@ -46,7 +46,10 @@ func analyze(c *napi.Call) (napi.Value, error) {
 	if err != nil {
 		var pe *analyzer.PositionError
 		if errors.As(err, &pe) {
-			return napi.Value{}, &napi.Error{Kind: "Error", Code: "ERR_THREADS_SYNTAX", Message: err.Error()}
+			if pe.Syntax {
+				return napi.Value{}, &napi.Error{Kind: "Error", Code: "ERR_THREADS_SYNTAX", Message: err.Error()}
+			}
+			return napi.Value{}, &napi.Error{Kind: "Error", Code: "ERR_THREADS_ANALYSIS", Message: err.Error()}
 		}
 		return napi.Value{}, &napi.Error{Kind: "Error", Code: "ERR_THREADS_ANALYSIS", Message: err.Error()}
 	}

@@ -59,6 +59,7 @@ type Diagnostic struct {
 	Column     int    `json:"column"` // 1-based UTF-16 column
 	Message    string `json:"message"`
 	SourceLine string `json:"sourceLine"` // text of the line, without its line terminator
+	Syntax     bool   `json:"syntax"`     // the file does not parse, as opposed to a closure the analyzer cannot handle
 }
 
 // Plan is the result of analyzing one spawn call site. A Plan returned by
@@ -92,6 +93,7 @@ type PositionError struct {
 	Column     int    `json:"column"` // 1-based UTF-16 column
 	Message    string `json:"message"`
 	SourceLine string `json:"sourceLine"` // text of the line, without its line terminator
+	Syntax     bool   `json:"syntax"`     // true when the file does not parse
 }
 
 // maxDisplayedLine is the number of bytes of a long source line that Error

@@ -439,9 +439,11 @@ func errorOffset(s *source, perr *parse.Error) int {
 func syntaxError(s *source, err error) error {
 	var perr *parse.Error
 	if !errors.As(err, &perr) {
-		return &PositionError{Path: s.path, Line: 1, Column: 1, Message: "syntax error: " + err.Error()}
+		return &PositionError{Path: s.path, Line: 1, Column: 1, Message: "syntax error: " + err.Error(), Syntax: true}
 	}
-	return s.errorAt(errorOffset(s, perr), "syntax error: "+perr.Message)
+	positioned := s.errorAt(errorOffset(s, perr), "syntax error: "+perr.Message)
+	positioned.Syntax = true
+	return positioned
 }
 
 // offsetIn returns the offset of b in text when b is a slice of text, and -1

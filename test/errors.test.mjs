@@ -151,6 +151,18 @@ test('syntax error in the caller file', () => {
   assert.match(child.stdout, new RegExp(`broken\\.mjs:1:\\d+: `));
 });
 
+test('call site the analyzer cannot follow', () => {
+  const first = () => 1;
+  const second = () => 2;
+  const pickFirst = Math.random() < 2;
+  assert.throws(() => spawn(pickFirst ? first : second), (error) => {
+    assert.equal(error.code, 'ERR_THREADS_ANALYSIS');
+    assert.ok(!(error instanceof SyntaxError));
+    assert.match(error.message, /errors\.test\.mjs:\d+:\d+: /);
+    return true;
+  });
+});
+
 test('caller file changed after loading', () => {
   const file = writeModule('changed.mjs', `import { spawn } from ${JSON.stringify(indexURL)};\nexport const run = () => eval(spawn(() => 'old code'));\n`);
   const script = `const m = await import(${JSON.stringify(pathToFileURL(file).href)});
