@@ -57,7 +57,7 @@ function callerOf(fn) {
 
 const normalised = new Map();
 
-// Memoised per name, because spawn asks once per call.
+// Memoised per name, because spawn calls it on every call.
 function normalise(name) {
   let result = normalised.get(name);
   if (result === undefined) {

@@ -84,7 +84,7 @@ function isError(value) {
 /**
  * Encodes value for postMessage. `where` names it in errors, e.g. "captured
  * variable `config` (declared at /app/main.mjs:3:7)". Returns { data,
- * handles } where handles tells the receiver whether to walk data again.
+ * handles } where handles is true when the receiver must walk data again.
  */
 function encode(value, where, transfer = []) {
   const state = { handles: false, seen: new Map(), transfer };
@@ -116,14 +116,16 @@ function encodeValue(value, where, path, state) {
 
   const proto = Object.getPrototypeOf(value);
   if (Array.isArray(value)) {
-    return encodeEntries(value, where, path, state, (copy) => {
-      for (let i = 0; i < value.length; i++) copy[i] = encodeValue(value[i], where, `${path}[${i}]`, state);
-    }, () => new Array(value.length));
+    const copy = new Array(value.length);
+    state.seen.set(value, copy);
+    for (let i = 0; i < value.length; i++) copy[i] = encodeValue(value[i], where, `${path}[${i}]`, state);
+    return copy;
   }
   if (proto === Object.prototype) {
-    return encodeEntries(value, where, path, state, (copy) => {
-      for (const key of Object.keys(value)) defineEntry(copy, key, encodeValue(value[key], where, `${path}.${key}`, state));
-    }, () => ({}));
+    const copy = {};
+    state.seen.set(value, copy); // registered first, so cycles resolve to the copy
+    for (const key of Object.keys(value)) defineEntry(copy, key, encodeValue(value[key], where, `${path}.${key}`, state));
+    return copy;
   }
   if (proto === null) {
     // Structured clone gives every object Object.prototype, so an object
@@ -161,14 +163,6 @@ function encodeValue(value, where, path, state) {
 // Sets key as an own data property, even for "__proto__".
 function defineEntry(object, key, value) {
   Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
-}
-
-// Copies an array or plain object, registering the copy first so cycles resolve.
-function encodeEntries(value, where, path, state, fill, create) {
-  const copy = create();
-  state.seen.set(value, copy);
-  fill(copy);
-  return copy;
 }
 
 function cannotSend(value, where, path, advice) {

@@ -40,7 +40,7 @@ function defaultSize() {
 }
 
 // Options of the parent process that also apply inside workers. Node.js
-// rejects a worker whose execArgv holds process-wide or V8 options, and some
+// rejects a worker whose execArgv contains process-wide or V8 options, and some
 // builds put such options in process.execArgv, so only these are passed on.
 const WORKER_OPTIONS = /^(--(experimental-|no-experimental-|conditions|import|require|loader|enable-source-maps|no-warnings|disable-warning|no-deprecation|trace-warnings|trace-uncaught|trace-deprecation|pending-deprecation|preserve-symlinks|cpu-prof|heap-prof))|^-[Cr]$/;
 
@@ -265,7 +265,7 @@ class Pool {
       try {
         worker.thread.postMessage(messages.length === 1 ? messages[0] : messages, transfer);
       } catch {
-        // One task holds a value postMessage cannot send: send them one by
+        // One task contains a value postMessage cannot send: send them one by
         // one so only that task fails.
         for (let i = 0; i < messages.length; i++) this.postOne(worker, messages[i], tasks[i]);
       }
@@ -359,7 +359,7 @@ class Pool {
       reason = new TerminationError(`experimental-threads: the worker thread running this task exited with code ${exitCode} before the task finished.`);
     }
     // A worker runs its tasks one at a time in order, so the oldest one was
-    // running; the others never started and go to another worker.
+    // running. The others never started, so they go to another worker.
     const [running, ...unstarted] = worker.tasks.values();
     worker.tasks.clear();
     if (running) this.settle(running, false, reason);

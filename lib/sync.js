@@ -211,7 +211,7 @@ class Semaphore {
     return Atomics.load(this.#state, PERMITS);
   }
 
-  /** Takes k permits if they are free and nobody is queued; returns a Permit or null. */
+  /** Takes k permits if they are free and no waiter is queued; returns a Permit or null. */
   tryAcquire(k) {
     k = checkPermits(k, 'tryAcquire()');
     this.#checkMax(k);

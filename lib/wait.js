@@ -12,7 +12,7 @@ const TIMED_OUT = 3;
 const INTERRUPTED = 4;
 const SHUTDOWN = 5;
 
-// The longest one blocking call stays in Go, in milliseconds. Returning to
+// The maximum time one blocking call stays in Go, in milliseconds. Returning to
 // JavaScript this often lets worker.terminate() and process.exit() proceed.
 const SLICE_MS = 100;
 

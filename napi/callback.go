@@ -34,17 +34,6 @@ var (
 	funcs   []Func
 )
 
-// Function creates a JavaScript function that calls fn. The Go function is
-// registered once per call, so create each export once per environment and
-// reuse the same fn value where possible.
-func (e Env) Function(name string, fn Func) Value {
-	funcsMu.Lock()
-	id := len(funcs)
-	funcs = append(funcs, fn)
-	funcsMu.Unlock()
-	return e.functionByID(name, id)
-}
-
 func (e Env) functionByID(name string, id int) Value {
 	cname := C.CString(name)
 	defer C.free(unsafe.Pointer(cname))

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // A bounded soak: spawns, locks and errors mixed for a fixed time while the
 // resident set size is sampled once a second. Exits non-zero if RSS keeps
-// growing. Usage: node scripts/soak.mjs [seconds=60] [--no-rss-bound]
+// growing. Usage: node scripts/soak.mjs [seconds=60]
 import { Mutex, Semaphore, spawn } from '../index.js';
 
 const seconds = Number(process.argv[2] ?? 60);
-const judgeRss = !process.argv.includes('--no-rss-bound');
 if (!(seconds > 0)) {
   console.error(`usage: node scripts/soak.mjs [seconds]; got ${process.argv[2]}`);
   process.exit(2);
@@ -59,7 +58,7 @@ const late = Math.max(...samples.slice(-quarter));
 const count = mutex.value[0];
 console.log(`soak ${seconds} s: ${tasks} tasks, ${errors} expected errors, counter ${count} of ${expected}`);
 console.log(`RSS MB: first ${mb(samples[0])}, max ${mb(Math.max(...samples))}, second quarter max ${mb(early)}, last quarter max ${mb(late)}`);
-const grew = judgeRss && late > early * 1.25 + 20e6;
+const grew = late > early * 1.25 + 20e6;
 if (count !== expected || grew) {
   console.error(grew ? 'RSS kept growing' : 'counter mismatch');
   process.exit(1);
