@@ -44,6 +44,8 @@ function defaultSize() {
 // builds put such options in process.execArgv, so only these are passed on.
 const WORKER_OPTIONS = /^(--(experimental-|no-experimental-|conditions|import|require|loader|enable-source-maps|no-warnings|disable-warning|no-deprecation|trace-warnings|trace-uncaught|trace-deprecation|pending-deprecation|preserve-symlinks|cpu-prof|heap-prof))|^-[Cr]$/;
 
+const VALUE_OPTIONS = /^(-C|-r|--conditions|--import|--require|--loader|--experimental-loader|--experimental-default-type|--disable-warning|--(cpu|heap)-prof-(dir|name|interval))$/;
+
 function workerExecArgv() {
   const argv = [];
   const parent = process.execArgv;
@@ -52,7 +54,7 @@ function workerExecArgv() {
     if (!WORKER_OPTIONS.test(arg)) continue;
     argv.push(arg);
     // A flag given as two arguments (-C name, --import x) keeps its value.
-    if (!arg.includes('=') && /^(-C|-r|--conditions|--import|--require|--loader)$/.test(arg) && i + 1 < parent.length) argv.push(parent[++i]);
+    if (!arg.includes('=') && VALUE_OPTIONS.test(arg) && i + 1 < parent.length) argv.push(parent[++i]);
   }
   // Node.js resolves import.meta.resolve(specifier, parent) with a parent
   // only behind this flag; Bun accepts and ignores it.

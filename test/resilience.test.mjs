@@ -69,11 +69,16 @@ test('runtime machinery still works', { skip: nodeOnly }, () => {
   assert.equal(child.stdout, 'wasm traps 100/100\nSIGINT handled 5/5\nchild exit 3, child ok\nworker true\n');
 });
 
-test('--cpu-prof writes profiles', { skip: nodeOnly }, () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'experimental-threads-prof-'));
-  const child = runFixture('exit-after-task.mjs', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-  assert.equal(child.status, 0, child.stderr);
-  assert.equal(child.stdout, 'result 42\n');
-  const profiles = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
-  assert.ok(profiles.length >= 2, `profiles: ${profiles.join(', ')}`);
-});
+// Profiling options reach the workers, whether a value follows with = or as
+// the next argument.
+for (const form of ['joined', 'separate']) {
+  test(`--cpu-prof writes profiles for main and worker threads (values ${form})`, { skip: nodeOnly }, () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'experimental-threads-prof-'));
+    const args = form === 'joined' ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=500'] : ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '500'];
+    const child = runFixture('exit-after-task.mjs', args);
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout, 'result 42\n');
+    const profiles = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
+    assert.ok(profiles.length >= 2, `profiles: ${profiles.join(', ')}`);
+  });
+}
