@@ -134,7 +134,11 @@ function installProject(t, name, tarball, { searchPath = pathWithGo, timeout } =
   manifest.allowScripts = { [`file:${tarball}`]: true };
   fs.writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 
-  const args = ['install', '--offline', '--cache', npmCache, '--no-audit', '--no-fund', '--install-links', tarball, path.join(fixtures, 'greeting')];
+  // node-api-headers, the package's one dependency, is installed from the
+  // project's own copy: some npm 11 releases look for its full registry
+  // document, which `npm ci` does not put in the cache, and fail offline.
+  const headers = path.join(root, 'node_modules', 'node-api-headers');
+  const args = ['install', '--offline', '--cache', npmCache, '--no-audit', '--no-fund', '--install-links', tarball, path.join(fixtures, 'greeting'), headers];
   const result = run(process.execPath, [npmCli, ...args], { cwd: project, searchPath, timeout });
   t.diagnostic(`${result.commandLine} (${searchPath === pathWithoutGo ? 'no Go on PATH' : 'Go on PATH'}): ${result.ms} ms`);
   return { project, result, packageDir: path.join(project, 'node_modules', 'experimental-threads') };
