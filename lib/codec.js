@@ -16,6 +16,14 @@ function registerHandleType(name, type) {
   handleTypes.set(name, type);
 }
 
+// A worker loads Mutex, Semaphore and Global on the first handle it meets.
+function handleTypeOf(name) {
+  if (!handleTypes.has(name)) require('../index.js');
+  const type = handleTypes.get(name);
+  if (type === undefined) throw new TypeError(`experimental-threads: unknown handle type ${JSON.stringify(name)}; two different versions of the library may be loaded.`);
+  return type;
+}
+
 function markHandle(object, name) {
   handleOf.set(object, name);
   return object;
@@ -180,7 +188,7 @@ function decodeValue(value, seen) {
   if (typeof value !== 'object' || value === null) return value;
   if (seen.has(value)) return seen.get(value);
   if (Object.prototype.hasOwnProperty.call(value, HANDLE)) {
-    const type = handleTypes.get(value[HANDLE]);
+    const type = handleTypeOf(value[HANDLE]);
     return type.decode(value.data, (inner) => decodeValue(inner, seen));
   }
   if (Array.isArray(value)) {

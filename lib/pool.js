@@ -188,6 +188,15 @@ class Pool {
     else task.reject(value);
   }
 
+  /**
+   * Starts the first worker before the first task is ready, so that its
+   * start-up runs while the caller's file is being analyzed.
+   */
+  warmUp() {
+    if (this.closed || this.workers.length > 0) return;
+    this.becameIdle(this.startWorker());
+  }
+
   hasFreeWorker() {
     return this.workers.length < this.size || this.workers.some((worker) => worker.ready && worker.tasks.size === 0);
   }

@@ -59,6 +59,7 @@ function spawn(fn, options) {
     if (!caller || !caller.file) {
       throw new Error(`spawn() could not find the file it was called from (the runtime reported ${caller ? caller.name : 'no caller'}). Call spawn from a module file, not from a REPL, eval'd string or new Function.`);
     }
+    getPool().warmUp();
     site = createSite(caller, fn);
     sitesByKey.set(key, site);
   }

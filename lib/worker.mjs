@@ -8,9 +8,11 @@ import vm from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
-require('../index.js'); // registers the handle types (Mutex, Semaphore, Global) in this thread
+// The rest of the library (the addon, Mutex, Global) loads when a task
+// needs it: codec.js requires it on the first handle it decodes, and a
+// closure that imports the library loads it through that import. A worker
+// that runs plain closures starts without it.
 const { encode, decode, serializeError } = require('./codec.js');
-const { resolve: resolveFromParent, DENO_CONDITIONS, NODE_CONDITIONS } = require('./resolve.js');
 
 // Whether import.meta.resolve(specifier, parentURL) resolves against the
 // given parent. Node.js does so only with --experimental-import-meta-resolve,
@@ -245,7 +247,8 @@ function resolveImport(specifier, parentURL) {
   if (specifier.startsWith('node:')) return specifier;
   if (parentResolveWorks) return import.meta.resolve(specifier, parentURL);
   try {
-    return resolveFromParent(specifier, parentURL, process.versions.deno ? DENO_CONDITIONS : NODE_CONDITIONS);
+    const { resolve, DENO_CONDITIONS, NODE_CONDITIONS } = require('./resolve.js');
+    return resolve(specifier, parentURL, process.versions.deno ? DENO_CONDITIONS : NODE_CONDITIONS);
   } catch (error) {
     // Deno also maps bare names through the "imports" of deno.json, which
     // apply to every module of the process, so a name missing from every
