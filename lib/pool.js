@@ -6,7 +6,7 @@
 const os = require('node:os');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
-const { deserializeError } = require('./codec.js');
+const { decode, deserializeError } = require('./codec.js');
 
 const workerScript = path.join(__dirname, 'worker.mjs');
 
@@ -121,7 +121,7 @@ class Pool {
   }
 
   /**
-   * Queues a task for site and returns a promise of its reply. options.signal
+   * Queues a task for site and returns a promise of its decoded result. options.signal
    * and options.timeout (ms) abort it: a queued task leaves the queue, a
    * running one ends its worker, which the pool replaces.
    */
@@ -310,8 +310,18 @@ class Pool {
     const elapsed = performance.now() - task.sentAt;
     site.averageMs = site.averageMs === undefined ? elapsed : site.averageMs * 0.8 + elapsed * 0.2;
     this.becameIdle(worker);
-    if (message.ok) this.settle(task, true, message);
-    else this.settle(task, false, deserializeError(message.error));
+    if (!message.ok) {
+      this.settle(task, false, deserializeError(message.error));
+      return;
+    }
+    let value;
+    try {
+      value = decode(message.value, message.handles);
+    } catch (error) {
+      this.settle(task, false, error);
+      return;
+    }
+    this.settle(task, true, value);
   }
 
   becameIdle(worker) {

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const native = require('./native.js');
 const { callSiteOf, fileNameOf, normalise } = require('./callsite.js');
-const { encode, decode, SendError } = require('./codec.js');
+const { encode, SendError } = require('./codec.js');
 const { Pool } = require('./pool.js');
 
 const RUNTIME_KEY = Symbol.for('experimental-threads');
@@ -71,21 +71,29 @@ function spawn(fn, options) {
 }
 
 const typeScriptFile = /\.[cm]?tsx?$/;
+const jsxFile = /\.[jt]sx$/;
 
 function analyzeCaller(caller) {
-  if (!typeScriptFile.test(caller.file)) return native.analyze(caller.file, caller.line, caller.column);
-  const source = fs.readFileSync(caller.file, 'utf8');
-  return native.analyze(caller.file, caller.line, caller.column, stripTypes(source, caller.file));
+  const typeScript = typeScriptFile.test(caller.file);
+  const jsx = jsxFile.test(caller.file);
+  if (!typeScript && !jsx) return native.analyze(caller.file, caller.line, caller.column);
+  let source = fs.readFileSync(caller.file, 'utf8');
+  let elements;
+  if (jsx) {
+    // The type strippers and the analyzer's parser reject JSX, so it is
+    // replaced first with array literals of the same lines and columns.
+    ({ source, elements } = native.maskJSX(source));
+  }
+  if (typeScript) source = stripTypes(source, caller.file);
+  return native.analyze(caller.file, caller.line, caller.column, source, elements);
 }
 
 // Removes TypeScript types by blanking them with spaces, so every line and
 // column stays where the runtime reports it. Node.js 22.13+ and Deno have
 // module.stripTypeScriptTypes; elsewhere the amaro package (the same
-// stripper) is used if it is installed.
+// stripper) is used if it is installed. Neither accepts JSX, which
+// analyzeCaller masks before.
 function stripTypes(source, file) {
-  if (file.endsWith('.tsx')) {
-    throw new Error(`spawn() in ${file}: TSX callers are not supported yet, because the type stripper keeps JSX as is. Move the spawn call into a .ts file.`);
-  }
   const { stripTypeScriptTypes } = require('node:module');
   if (typeof stripTypeScriptTypes === 'function') return stripTypeScriptTypes(source, { mode: 'strip' });
   let amaro;
@@ -311,9 +319,7 @@ function run(id, values) {
   } catch (error) {
     return Promise.reject(error);
   }
-  return getPool()
-    .run(site, encoded.data, encoded.handles, encoded.transfer, options)
-    .then((reply) => decode(reply.value, reply.handles));
+  return getPool().run(site, encoded.data, encoded.handles, encoded.transfer, options);
 }
 
 function encodeValues(site, values) {
