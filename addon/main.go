@@ -21,6 +21,7 @@ var exports napi.Exports
 
 func init() {
 	exports.Add("analyze", analyze)
+	exports.Add("maskJSX", maskJSX)
 	exports.Add("define", define)
 	exports.Add("wait", wait)
 	exports.Add("wake", wake)

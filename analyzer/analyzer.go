@@ -123,9 +123,32 @@ func (e *PositionError) Error() string {
 // Syntax errors and call sites that do not fit are returned as
 // *PositionError.
 func Analyze(path string, src []byte, line, column int) (*Plan, error) {
-	m, err := loadModule(path, src)
+	m, err := loadModule(path, src, nil)
 	if err != nil {
 		return nil, err
 	}
 	return m.plan(line, column)
+}
+
+// Options describes how the source given to AnalyzeWithOptions was derived
+// from the file as written. Every change must keep each line and UTF-16
+// column where it was, as blanking TypeScript types and MaskJSX do.
+type Options struct {
+	// Written is the file as written. Error messages and diagnostics quote
+	// its lines instead of those of the source. Nil quotes the source.
+	Written []byte
+	// JSX lists the positions of the elements that MaskJSX replaced. The
+	// plan gets a diagnostic when the closure, or a helper shipped by
+	// source, contains one of them.
+	JSX []Position
+}
+
+// AnalyzeWithOptions is Analyze for a source derived from the file as
+// options describe.
+func AnalyzeWithOptions(path string, src []byte, line, column int, options Options) (*Plan, error) {
+	m, err := loadModule(path, src, options.Written)
+	if err != nil {
+		return nil, err
+	}
+	return m.planMasked(line, column, options.JSX)
 }

@@ -140,7 +140,7 @@ func BenchmarkAnalyzeLarge(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		m, err := loadModule(path, data)
+		m, err := loadModule(path, data, nil)
 		if err != nil {
 			b.Skip(err)
 		}

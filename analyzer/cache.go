@@ -104,6 +104,6 @@ func (c *Cache) file(path string, info os.FileInfo) *cachedFile {
 		c.mu.Unlock()
 		return f
 	}
-	f.module, f.err = loadModule(path, src)
+	f.module, f.err = loadModule(path, src, nil)
 	return f
 }

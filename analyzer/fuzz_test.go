@@ -31,6 +31,7 @@ var fuzzSeeds = []struct {
 	{"export default async () => spawn(() => 1);\nexport const q = 1;", 1, 28},
 	{"#!/usr/bin/env node\nreturn spawn(() => 1)", 2, 8},
 	{"\uFEFFspawn(() => 1)", 1, 1},
+	{"const f = () => {} // c\n[1].forEach(f)\nspawn(() => {\n  const g = async x => {}\n  (g)(`${f}`)\n})", 3, 1},
 }
 
 func FuzzAnalyze(f *testing.F) {
@@ -49,7 +50,7 @@ func FuzzAnalyze(f *testing.F) {
 		plan, err := Analyze("fuzz.js", []byte(src), line, column)
 		checkResult(t, plan, err)
 
-		m, err := loadModule("fuzz.js", []byte(src))
+		m, err := loadModule("fuzz.js", []byte(src), nil)
 		if err != nil {
 			checkResult(t, nil, err)
 			return
@@ -113,7 +114,7 @@ func checkAligned(t *testing.T, m *module) {
 func checkPlan(t *testing.T, m *module, plan *Plan) {
 	t.Helper()
 	start := m.src.offset(plan.FuncLine, plan.FuncColumn)
-	if start < 0 || !bytes.HasPrefix(m.src.text[start:], []byte(plan.FuncSource)) {
+	if start < 0 || !bytes.HasPrefix(m.src.original[m.src.originalOffset(start):], []byte(plan.FuncSource)) {
 		t.Fatalf("funcSource %q is not at %d:%d", plan.FuncSource, plan.FuncLine, plan.FuncColumn)
 	}
 	named := func(kind, name string, line, column int) {
@@ -156,7 +157,7 @@ func TestAnalyzeNodeModules(t *testing.T) {
 		}
 		files++
 		t.Run(path, func(t *testing.T) {
-			m, err := loadModule(path, src)
+			m, err := loadModule(path, src, nil)
 			if err != nil {
 				checkResult(t, nil, err)
 				return

@@ -250,7 +250,9 @@ func recoverInternal(err *error) {
 }
 
 // loadModule parses src and records its scopes, references and calls.
-func loadModule(path string, src []byte) (m *module, err error) {
+// Messages quote the lines of written, the file as written, when src was
+// derived from it, and of src when written is nil.
+func loadModule(path string, src, written []byte) (m *module, err error) {
 	defer func() {
 		recoverInternal(&err)
 		if err != nil {
@@ -261,6 +263,10 @@ func loadModule(path string, src []byte) (m *module, err error) {
 		return nil, &PositionError{Path: path, Line: 1, Column: 1, Message: "the file is too large to analyze: " + strconv.Itoa(len(src)) + " bytes"}
 	}
 	s := newSource(path, src)
+	if written != nil {
+		s.written = bytes.TrimPrefix(written, byteOrderMark)
+		s.writtenLines = lineStarts(s.written)
+	}
 	ast, err := parseModule(s)
 	if err != nil {
 		return nil, err
@@ -301,32 +307,59 @@ func loadModule(path string, src []byte) (m *module, err error) {
 // return at its top level, which a module may not, so on a syntax error the
 // text is parsed again as a function body, and the first error is reported
 // if that fails too. Each parse is repeated after rewriteUsing turns a
-// `using` declaration that the parser stopped at into a `const`.
+// `using` declaration that the parser stopped at into a `const`, and after
+// insertSemicolon adds a semicolon that the parser failed to insert.
 //
-// NOTE: github.com/tdewolff/parse/v2 v2.25.0 rejects an arrow function with a
-// block body followed by a line that starts with [ or (, as in
-// `const f = () => {}` and then `[a, b].forEach(f)` on the next line, which is
-// valid because a semicolon is inserted there. Such files are reported as
-// syntax errors.
+// NOTE: github.com/tdewolff/parse/v2 v2.25.0 also skips automatic semicolon
+// insertion after a postfix `++` or `--` and after a `yield` without an
+// operand, when the next line starts with [ or (. Such files are still
+// reported as syntax errors.
 func parseModule(s *source) (*js.AST, error) {
-	ast, err := parseRewritingUsing(s, js.Options{})
+	ast, err := parseRewriting(s, js.Options{})
 	if err == nil {
 		return ast, nil
 	}
 	if bytes.Contains(s.text, []byte("return")) {
-		if body, bodyErr := parseRewritingUsing(s, js.Options{Inline: true}); bodyErr == nil {
+		if body, bodyErr := parseRewriting(s, js.Options{Inline: true}); bodyErr == nil {
 			return body, nil
 		}
 	}
 	return nil, syntaxError(s, err)
 }
 
-func parseRewritingUsing(s *source, options js.Options) (*js.AST, error) {
+// parseRewriting parses s.text, rewriting it with rewriteUsing and
+// insertSemicolon where the parser fails, until it parses or no rewrite
+// applies.
+func parseRewriting(s *source, options js.Options) (*js.AST, error) {
+	// The semicolon inserted before this parse, the offset of the token that
+	// the previous parse failed at, and its error.
+	semicolon, token := -1, -1
+	var tokenErr error
 	for {
 		ast, err := js.Parse(parse.NewInputBytes(s.text), options)
-		if err == nil || !rewriteUsing(s, err) {
-			return ast, err
+		if err == nil {
+			return ast, nil
 		}
+		if semicolon >= 0 {
+			var perr *parse.Error
+			if errors.As(err, &perr) && errorOffset(s, perr) <= token {
+				// No statement ends before the token: report the error as
+				// it was.
+				removeSemicolon(s, semicolon)
+				return nil, tokenErr
+			}
+			semicolon = -1
+		}
+		if rewriteUsing(s, err) {
+			continue
+		}
+		if len(s.inserted) < maxInsertedSemicolons {
+			if semicolon, token = insertSemicolon(s, err); semicolon >= 0 {
+				tokenErr = err
+				continue
+			}
+		}
+		return ast, err
 	}
 }
 

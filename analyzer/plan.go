@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/tdewolff/parse/v2/js"
@@ -19,7 +20,14 @@ type closure struct {
 
 // plan builds the Plan for the call whose callee's last identifier starts at
 // the 1-based line and UTF-16 column.
-func (m *module) plan(line, column int) (plan *Plan, err error) {
+func (m *module) plan(line, column int) (*Plan, error) {
+	return m.planMasked(line, column, nil)
+}
+
+// planMasked is plan for a source in which MaskJSX replaced the JSX elements
+// that start at the given positions. A closure or helper that contains one
+// of them gets a diagnostic.
+func (m *module) planMasked(line, column int, elements []Position) (plan *Plan, err error) {
 	defer func() {
 		recoverInternal(&err)
 		if err != nil {
@@ -62,7 +70,7 @@ func (m *module) plan(line, column int) (plan *Plan, err error) {
 		names:        make(map[string]*binding),
 		diagnosed:    make(map[diagnosticKey]bool),
 		plan: &Plan{
-			FuncSource:  string(m.src.original[fn.start:fn.end]),
+			FuncSource:  m.src.quote(fn.start, fn.end),
 			Captures:    []Binding{},
 			Imports:     []Import{},
 			Helpers:     []Helper{},
@@ -71,11 +79,21 @@ func (m *module) plan(line, column int) (plan *Plan, err error) {
 		},
 	}
 	p.plan.FuncLine, p.plan.FuncColumn = m.src.position(fn.start)
+	for _, element := range elements {
+		if offset := m.src.offset(element.Line, element.Column); offset >= 0 {
+			p.jsx = append(p.jsx, offset)
+		}
+	}
+	slices.Sort(p.jsx)
 	p.visit(fn.span, nil)
+	p.rejectJSX(fn.start, fn.end, nil)
 	for len(p.queue) > 0 {
 		helper := p.queue[0]
 		p.queue = p.queue[1:]
 		p.visit(helper.value, helper)
+		if start, end, ok := m.valueText(helper); ok {
+			p.rejectJSX(start, end, helper)
+		}
 	}
 	p.finish()
 	return p.plan, nil
@@ -144,9 +162,9 @@ func (m *module) namedClosure(c *call, calleeOffset int) (closure, error) {
 	return fn, nil
 }
 
-// valueText returns the byte range of the function that a binding holds: a
-// function declaration or expression with that name, or the initializer of a
-// variable.
+// valueText returns the byte range of the function or class that a binding
+// holds: a function or class declaration or expression with that name, or
+// the initializer of a variable.
 func (m *module) valueText(b *binding) (start, end int, ok bool) {
 	if b.event < 0 || m.offsets[b.event] < 0 {
 		return 0, 0, false
@@ -170,6 +188,12 @@ func (m *module) valueText(b *binding) (start, end int, ok bool) {
 			first--
 		}
 		last = toks.functionEnd(first)
+	case kindClass, kindClassName:
+		first = name - 1
+		if toks.kind(first) != js.ClassToken {
+			return 0, 0, false
+		}
+		last = toks.classEnd(first)
 	case kindVar, kindLet, kindConst:
 		if toks.kind(name+1) != js.EqToken {
 			return 0, 0, false
@@ -178,9 +202,12 @@ func (m *module) valueText(b *binding) (start, end int, ok bool) {
 		for toks.kind(first) == js.OpenParenToken && toks.kind(int(toks.match[first])+1) != js.ArrowToken {
 			first++ // a parenthesized initializer
 		}
-		if b.value.kind == spanArrow {
+		switch b.value.kind {
+		case spanArrow:
 			last = toks.arrowEnd(first)
-		} else {
+		case spanClass:
+			last = toks.classEnd(first)
+		default:
 			last = toks.functionEnd(first)
 		}
 	default:
@@ -235,6 +262,7 @@ type planner struct {
 	helpers   []*binding
 	queue     []*binding // helpers whose free names are not classified yet
 	diagnosed map[diagnosticKey]bool
+	jsx       []int // offsets of the JSX elements that MaskJSX replaced, in increasing order
 }
 
 // visit classifies the free names of a span: the closure when helper is nil,
@@ -273,6 +301,28 @@ func (p *planner) visit(sp *span, helper *binding) {
 			p.diagnose(s.event, subject, " uses `new.target`, which is not available on the worker thread; copy it into a variable outside the closure")
 		}
 	}
+}
+
+// jsxProblem is the diagnostic for JSX in code that runs on a worker.
+const jsxProblem = " contains JSX, which is not supported on a worker thread because the worker compiles the code from its text, without this file's JSX transform and JSX runtime. Move the JSX into a module and call a function imported from it instead"
+
+// rejectJSX adds a diagnostic for the first JSX element that starts in the
+// byte range [start, end) of the closure, or of helper when it is not nil.
+func (p *planner) rejectJSX(start, end int, helper *binding) {
+	i, _ := slices.BinarySearch(p.jsx, start)
+	if i == len(p.jsx) || p.jsx[i] >= end {
+		return
+	}
+	key := diagnosticKey{offset: p.jsx[i], problem: jsxProblem}
+	if p.diagnosed[key] {
+		return
+	}
+	p.diagnosed[key] = true
+	subject := "the closure"
+	if helper != nil {
+		subject = "helper `" + helper.name + "`"
+	}
+	p.plan.Diagnostics = append(p.plan.Diagnostics, p.m.src.diagnosticAt(p.jsx[i], subject+jsxProblem))
 }
 
 func (p *planner) assignment(r *reference, b *binding, subject string) {

@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,11 +17,22 @@ type source struct {
 	// so that the parser skips it and offsets stay the same. The slice
 	// has one spare byte of capacity, which the lexer overwrites with a NUL
 	// sentinel instead of copying the text. parseModule also rewrites
-	// `using` declarations in it, keeping every offset.
+	// `using` declarations in it, keeping every offset, and inserts
+	// semicolons that the parser fails to insert (see insertSemicolon).
 	text []byte
 	// original is the file as read, without the byte order mark: the text
 	// that plans and messages quote.
 	original []byte
+	// written is the file as written, without the byte order mark, when
+	// original was derived from it by changes that keep every line and
+	// column, and nil otherwise. writtenLines holds its line starts. Messages
+	// quote its lines.
+	written      []byte
+	writtenLines []int
+	// inserted holds, in increasing order, the offsets in text of the
+	// semicolons that insertSemicolon added, each at the end of a line. text
+	// is longer than original by their number.
+	inserted []int
 	// lines holds the byte offset at which each line starts. Line terminators
 	// are those of ECMAScript, as V8 counts them: LF, CR, CRLF, U+2028 and
 	// U+2029.
@@ -76,14 +88,21 @@ func lineStarts(text []byte) []int {
 // lineEnd returns the offset of the line terminator that ends the 0-based
 // line index, or the length of the text for the last line.
 func (s *source) lineEnd(index int) int {
-	if index+1 >= len(s.lines) {
-		return len(s.text)
+	return lineEnd(s.text, s.lines, index)
+}
+
+// lineEnd returns the offset of the line terminator that ends the 0-based
+// line index of text, whose line starts are lines, or the length of text
+// for the last line.
+func lineEnd(text []byte, lines []int, index int) int {
+	if index+1 >= len(lines) {
+		return len(text)
 	}
-	end := s.lines[index+1]
+	end := lines[index+1]
 	switch {
-	case end >= 2 && s.text[end-2] == '\r' && s.text[end-1] == '\n':
+	case end >= 2 && text[end-2] == '\r' && text[end-1] == '\n':
 		return end - 2
-	case s.text[end-1] == '\n' || s.text[end-1] == '\r':
+	case text[end-1] == '\n' || text[end-1] == '\r':
 		return end - 1
 	default: // U+2028 or U+2029
 		return end - 3
@@ -122,10 +141,29 @@ func (s *source) offset(line, column int) int {
 
 // lineText returns the 1-based line without its terminator.
 func (s *source) lineText(line int) string {
+	if s.written != nil {
+		if line < 1 || line > len(s.writtenLines) {
+			return ""
+		}
+		return string(s.written[s.writtenLines[line-1]:lineEnd(s.written, s.writtenLines, line-1)])
+	}
 	if line < 1 || line > len(s.lines) {
 		return ""
 	}
-	return string(s.original[s.lines[line-1]:s.lineEnd(line-1)])
+	return s.quote(s.lines[line-1], s.lineEnd(line-1))
+}
+
+// quote returns the original text of the byte range [start, end) of text,
+// without the semicolons that insertSemicolon added.
+func (s *source) quote(start, end int) string {
+	return string(s.original[s.originalOffset(start):s.originalOffset(end)])
+}
+
+// originalOffset converts an offset in text to the offset of the same byte
+// in original. An inserted semicolon maps to the byte that follows it.
+func (s *source) originalOffset(offset int) int {
+	before, _ := slices.BinarySearch(s.inserted, offset)
+	return offset - before
 }
 
 // errorAt returns a PositionError at the byte offset.

@@ -147,6 +147,20 @@ func (l *tokenList) functionEnd(i int) int {
 	return int(l.match[j])
 }
 
+// classEnd returns the index of the closing brace of the class whose class
+// token is at i. The body is the first brace after the class token outside
+// brackets, which skips an extends clause such as extends mixin({ a: 1 }).
+func (l *tokenList) classEnd(i int) int {
+	j := i + 1
+	for j < len(l.tokens) && l.tokens[j].kind != js.OpenBraceToken {
+		j = l.skipBracket(j)
+	}
+	if j >= len(l.tokens) {
+		return -1
+	}
+	return int(l.match[j])
+}
+
 // arrowEnd returns the index of the last token of the arrow function whose
 // first token is at i.
 func (l *tokenList) arrowEnd(i int) int {

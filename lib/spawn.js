@@ -77,7 +77,8 @@ function analyzeCaller(caller) {
   const typeScript = typeScriptFile.test(caller.file);
   const jsx = jsxFile.test(caller.file);
   if (!typeScript && !jsx) return native.analyze(caller.file, caller.line, caller.column);
-  let source = fs.readFileSync(caller.file, 'utf8');
+  const written = fs.readFileSync(caller.file, 'utf8');
+  let source = written;
   let elements;
   if (jsx) {
     // The type strippers and the analyzer's parser reject JSX, so it is
@@ -85,14 +86,14 @@ function analyzeCaller(caller) {
     ({ source, elements } = native.maskJSX(source));
   }
   if (typeScript) source = stripTypes(source, caller.file);
-  return native.analyze(caller.file, caller.line, caller.column, source, elements);
+  return native.analyze(caller.file, caller.line, caller.column, source, written, elements);
 }
 
 // Removes TypeScript types by blanking them with spaces, so every line and
 // column stays where the runtime reports it. Node.js 22.13+ and Deno have
 // module.stripTypeScriptTypes; elsewhere the amaro package (the same
-// stripper) is used if it is installed. Neither accepts JSX, which
-// analyzeCaller masks before.
+// stripper) is used if it is installed. Neither accepts JSX, so
+// analyzeCaller masks it first.
 function stripTypes(source, file) {
   const { stripTypeScriptTypes } = require('node:module');
   if (typeof stripTypeScriptTypes === 'function') return stripTypeScriptTypes(source, { mode: 'strip' });
