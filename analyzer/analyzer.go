@@ -50,6 +50,12 @@ type Helper struct {
 	Line   int    `json:"line"`   // 1-based line of the declaration's name
 	Column int    `json:"column"` // 1-based UTF-16 column of the declaration's name
 	Kind   string `json:"kind"`   // "function", "class", or "const", "let" or "var" for a variable initialized with a function, arrow function or class expression
+	// SourceLine and SourceColumn locate the first character of the
+	// helper's function or class text, where the worker places the text so
+	// that stack frames inside the helper show the caller's file positions.
+	// Both are 0 when the text was not found.
+	SourceLine   int `json:"sourceLine"`
+	SourceColumn int `json:"sourceColumn"`
 }
 
 // Diagnostic is a problem that keeps the closure from running correctly on a

@@ -410,7 +410,11 @@ func (p *planner) finish() {
 	})
 	for _, b := range p.helpers {
 		line, column := p.m.src.position(p.m.declarationOffset(b))
-		p.plan.Helpers = append(p.plan.Helpers, Helper{Name: b.name, Line: line, Column: column, Kind: b.kind.String()})
+		helper := Helper{Name: b.name, Line: line, Column: column, Kind: b.kind.String()}
+		if start, _, ok := p.m.valueText(b); ok {
+			helper.SourceLine, helper.SourceColumn = p.m.src.position(start)
+		}
+		p.plan.Helpers = append(p.plan.Helpers, helper)
 	}
 	sort.SliceStable(p.plan.Diagnostics, func(i, j int) bool {
 		a, b := p.plan.Diagnostics[i], p.plan.Diagnostics[j]

@@ -162,46 +162,90 @@ function reply(task, info, result) {
   return { reply: { id: task.id, ok: true, value: encoded.data, handles: encoded.handles }, transfer: encoded.transfer };
 }
 
-// The closure's first character is placed at its original line and column,
-// so stack frames and nested spawn calls see the caller's file positions.
+// The closure and each helper start at their original line and column, so
+// stack frames and nested spawn calls see the caller's file positions.
 function compile(info, helperSources) {
   const directive = info.strict ? '"use strict"; ' : '';
   // The text as written, when the site has it, because Bun's fn.toString()
   // drops comments and joins lines.
   const source = info.writtenSource ?? info.source;
-  let rest = '\n);\n';
-  // NOTE: helpers are placed after the closure, not at their own lines, so
-  // stack frames inside a helper show lines past the closure's end.
+  const pieces = [{ name: '__experimentalThreadsClosure', line: info.funcLine, column: info.funcColumn, text: source }];
   info.helpers.forEach((helper, i) => {
-    rest += `const ${helper.name} = (${helperSources[i]});\n`;
+    pieces.push({ name: helper.name, line: helper.sourceLine || 0, column: helper.sourceColumn || 1, text: helperSources[i] });
   });
-  rest += 'return __experimentalThreadsClosure;';
   const params = [...info.captures.map((c) => c.name), ...info.imports.map((i) => i.local), ...commonJSNames(info)];
-  const head = `${directive}const __experimentalThreadsClosure = (`;
-  const padding = ' '.repeat(Math.max(0, info.funcColumn - 1));
-  if (process.versions.bun) return compileOnBun(info, params, head, padding, source, rest);
-  return vm.compileFunction(`${head}\n${padding}${source}${rest}`, params, {
+  const { body, lineOffset } = layOut(pieces);
+  const options = {
     filename: info.name,
-    lineOffset: info.funcLine - 2,
+    lineOffset,
     // import() inside the closure resolves against the caller's module,
     // whose URL or path is the filename.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  };
+  if (!process.versions.bun) return vm.compileFunction(`${directive}${body}`, params, options);
+  if (lineOffset < 0) return compileOnBun(info, params, directive, source, pieces);
+  // The body's first line holds only a declaration head, so the wrapper
+  // can share it.
+  return vm.runInThisContext(`(function (${params.join(', ')}) {${directive}${body}\n})`, { ...options, columnOffset: 0 });
+}
+
+// Builds the factory's body: `const name = (text);` for the closure and each
+// helper, in line order, each text starting at its line and column, and the
+// closure returned at the end. Each declaration's head goes on the line
+// above its text, after the previous declaration's end if that is on the
+// same line. A helper that would overlap another piece (one written on the
+// closure's lines, say) or has no position is declared after the others, so
+// its frames show lines past the closure's end. The closure always keeps its
+// place.
+function layOut(pieces) {
+  const [closure, ...helpers] = pieces;
+  const ordered = [closure, ...helpers.filter((piece) => piece.line > 0)].sort((a, b) => a.line - b.line);
+  const late = helpers.filter((piece) => piece.line <= 0);
+  const first = ordered[0].line;
+  let body = '';
+  let line = first - 1; // the file line that the end of body is on
+  for (let i = 0; i < ordered.length; i++) {
+    const piece = ordered[i];
+    const end = piece.line + countLines(piece.text);
+    if (piece !== closure && (piece.line - 1 < line || (piece.line < closure.line && end > closure.line - 1))) {
+      late.push(piece);
+      continue;
+    }
+    body += '\n'.repeat(piece.line - 1 - line);
+    body += `const ${piece.name} = (\n${' '.repeat(Math.max(0, piece.column - 1))}${piece.text});`;
+    line = end;
+  }
+  for (const piece of late) body += `\nconst ${piece.name} = (${piece.text});`;
+  body += '\nreturn __experimentalThreadsClosure;';
+  // The body's first line is the line above the first text.
+  return { body, lineOffset: first - 2 };
+}
+
+function countLines(text) {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 // Bun 1.4.5's vm.compileFunction counts a lineOffset below 1 as 1, which
 // would move a closure that starts on line 1 or 2 of its file. Its
 // vm.runInThisContext honours lineOffset 0 and a columnOffset of 0 or more on
 // the first line, so the factory is compiled as a function expression there.
-function compileOnBun(info, params, head, padding, source, rest) {
-  const wrapper = `(function (${params.join(', ')}) {${head}`;
+// A closure on line 1 leaves no line for a declaration head above it, so
+// this layout puts the closure on the wrapper's line and the helpers after
+// it.
+function compileOnBun(info, params, directive, source, pieces) {
+  const wrapper = `(function (${params.join(', ')}) {${directive}const __experimentalThreadsClosure = (`;
+  let rest = '\n);\n';
+  for (const piece of pieces.slice(1)) rest += `const ${piece.name} = (${piece.text});\n`;
+  rest += 'return __experimentalThreadsClosure;';
   const options = {
     filename: info.name,
     lineOffset: info.funcLine - 2,
     columnOffset: 0,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   };
-  let code = `${wrapper}\n${padding}${source}${rest}\n})`;
+  let code = `${wrapper}\n${' '.repeat(Math.max(0, info.funcColumn - 1))}${source}${rest}\n})`;
   if (info.funcLine < 2) {
     // NOTE: the wrapper shares the closure's first line here. Columns on
     // that line are right only when the closure starts after column

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { failOnFirstLine, nestOnFirstLine } from './fixtures/positions/first-line.mjs';
 import { failOnSecondLine, nestOnSecondLine } from './fixtures/positions/second-line.mjs';
 import { failAfterComments, failInNestedSpawn, nestThreeLevels } from './fixtures/positions/deep.mjs';
+import { failBesideHelper, failInHelperAbove, failInHelperBelow } from './fixtures/positions/helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const { failInCommonJS } = require('./fixtures/positions/caller.cjs');
@@ -84,4 +85,42 @@ test('nested spawn on the first lines', async () => {
 
 test('three levels through member calls', async () => {
   assert.equal(await nestThreeLevels(), 'three levels');
+});
+
+// A helper is shipped as the text the runtime prints for it. Node.js and
+// Deno print it as written, so every line is exact. Bun prints its own
+// transpiled form, which can split or join lines, so there a frame lands
+// inside the helper but not always on the written line.
+function assertHelperLine(error, marker, firstLineText, lastLineText) {
+  const line = firstFrameLine(error, 'helpers.mjs');
+  if (!process.versions.bun) {
+    assert.equal(line, lineOf('helpers.mjs', marker));
+    return;
+  }
+  const first = lineOf('helpers.mjs', firstLineText);
+  const last = lineOf('helpers.mjs', lastLineText);
+  assert.ok(line >= first && line <= last, `frame line ${line} is outside the helper's lines ${first}-${last}`);
+}
+
+test('helper above the closure keeps its lines', async () => {
+  const error = await rejection(failInHelperAbove(11));
+  assert.ok(error instanceof RangeError);
+  assert.equal(error.message, 'value 11 is over 10');
+  assertHelperLine(error, 'marker: helper above', 'function checkLimit', 'end of checkLimit');
+  if (!process.versions.bun) {
+    assert.match(error.stack, new RegExp(`helpers\\.mjs:${lineOf('helpers.mjs', 'return checkLimit(value, this.limit)')}:`));
+  }
+});
+
+test('helper below the closure keeps its lines', async () => {
+  const error = await rejection(failInHelperBelow('ten'));
+  assert.ok(error instanceof TypeError);
+  assert.equal(error.message, 'not a number: ten');
+  assertHelperLine(error, 'marker: helper below', 'const parse = (text)', 'end of parse');
+});
+
+test('helper on the closure line leaves the closure in place', async () => {
+  const error = await rejection(failBesideHelper());
+  assert.equal(error.message, 'beside 4');
+  assert.equal(firstFrameLine(error, 'helpers.mjs'), lineOf('helpers.mjs', 'marker: beside'));
 });
