@@ -56,6 +56,10 @@ type Helper struct {
 	// Both are 0 when the text was not found.
 	SourceLine   int `json:"sourceLine"`
 	SourceColumn int `json:"sourceColumn"`
+	// Source is the helper's function or class text as analyzed, or empty
+	// when the text was not found or the module assigns the name again, so
+	// that the value at call time may be other code.
+	Source string `json:"source,omitempty"`
 }
 
 // Diagnostic is a problem that keeps the closure from running correctly on a

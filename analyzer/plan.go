@@ -403,16 +403,37 @@ type diagnosticKey struct {
 	problem string
 }
 
+// reassignedHelpers returns the helpers that some statement of the module
+// assigns to after their declaration, whose value at the time of a call may
+// be other code than their declaration's.
+func (p *planner) reassignedHelpers() map[*binding]bool {
+	helpers := make(map[*binding]bool, len(p.helpers))
+	for _, b := range p.helpers {
+		helpers[b] = false
+	}
+	for i := range p.m.refs {
+		r := &p.m.refs[i]
+		if _, ok := helpers[r.binding]; ok && r.write {
+			helpers[r.binding] = true
+		}
+	}
+	return helpers
+}
+
 // finish orders the helpers by declaration and the diagnostics by position.
 func (p *planner) finish() {
 	sort.SliceStable(p.helpers, func(i, j int) bool {
 		return p.m.declarationOffset(p.helpers[i]) < p.m.declarationOffset(p.helpers[j])
 	})
+	reassigned := p.reassignedHelpers()
 	for _, b := range p.helpers {
 		line, column := p.m.src.position(p.m.declarationOffset(b))
 		helper := Helper{Name: b.name, Line: line, Column: column, Kind: b.kind.String()}
-		if start, _, ok := p.m.valueText(b); ok {
+		if start, end, ok := p.m.valueText(b); ok {
 			helper.SourceLine, helper.SourceColumn = p.m.src.position(start)
+			if !reassigned[b] {
+				helper.Source = p.m.src.quote(start, end)
+			}
 		}
 		p.plan.Helpers = append(p.plan.Helpers, helper)
 	}

@@ -162,19 +162,53 @@ function reply(task, info, result) {
   return { reply: { id: task.id, ok: true, value: encoded.data, handles: encoded.handles }, transfer: encoded.transfer };
 }
 
+const CLOSURE = '__experimentalThreadsClosure';
+const SEPARATE = '__experimentalThreadsSeparate';
+
 // The closure and each helper start at their original line and column, so
-// stack frames and nested spawn calls see the caller's file positions.
+// stack frames and nested spawn calls see the caller's file positions. A
+// nested spawn finds its call site from those positions, so a helper that
+// spawns (a recursive function whose body holds the closure) must keep
+// them too.
 function compile(info, helperSources) {
   const directive = info.strict ? '"use strict"; ' : '';
   // The text as written, when the site has it, because Bun's fn.toString()
-  // drops comments and joins lines.
+  // drops comments and joins lines. The same holds for a helper whose name
+  // is never assigned again, so its declaration is the code that runs.
   const source = info.writtenSource ?? info.source;
-  const pieces = [{ name: '__experimentalThreadsClosure', line: info.funcLine, column: info.funcColumn, text: source }];
-  info.helpers.forEach((helper, i) => {
-    pieces.push({ name: helper.name, line: helper.sourceLine || 0, column: helper.sourceColumn || 1, text: helperSources[i] });
-  });
+  const closure = { name: CLOSURE, line: info.funcLine, column: info.funcColumn, text: source };
+  const helpers = info.helpers.map((helper, i) => ({
+    name: helper.name,
+    line: helper.sourceLine || 0,
+    column: helper.sourceColumn || 1,
+    text: helper.source || helperSources[i],
+  }));
   const params = [...info.captures.map((c) => c.name), ...info.imports.map((i) => i.local), ...commonJSNames(info)];
-  const { body, lineOffset } = layOut(pieces);
+  if (process.versions.bun && closure.line < 2) return compileOnBunFirstLine(info, params, directive, closure, helpers);
+
+  const { body, lineOffset, separate } = layOut(closure, helpers);
+  // Helpers that overlap the closure get their own script at their own
+  // lines. Each takes as parameters the names bound before it is made:
+  // everything but the separate helpers after it.
+  const factories = separate.map((piece, k) => {
+    const later = new Set(separate.slice(k).map((other) => other.name));
+    const names = [...params, ...helpers.map((helper) => helper.name).filter((name) => !later.has(name))];
+    const text = `${directive}const ${piece.name} = (\n${' '.repeat(Math.max(0, piece.column - 1))}${piece.text});\nreturn ${piece.name};`;
+    return { names, factory: compileScript(info, text, names, piece.line - 2) };
+  });
+  let main = `${directive}${body}`;
+  factories.forEach(({ names }, k) => {
+    main += `\nconst ${separate[k].name} = ${SEPARATE}[${k}].factory(${names.join(', ')});`;
+  });
+  main += `\nreturn ${CLOSURE};`;
+  const factory = compileScript(info, main, [...params, SEPARATE], lineOffset);
+  return (...args) => factory(...args, factories);
+}
+
+// Compiles text as the body of a function of params whose first line is
+// line lineOffset + 1 of the caller's file. The first line of text must hold
+// no code of the caller's, because Bun shares it with a wrapper.
+function compileScript(info, text, params, lineOffset) {
   const options = {
     filename: info.name,
     lineOffset,
@@ -182,43 +216,46 @@ function compile(info, helperSources) {
     // whose URL or path is the filename.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   };
-  if (!process.versions.bun) return vm.compileFunction(`${directive}${body}`, params, options);
-  if (lineOffset < 0) return compileOnBun(info, params, directive, source, pieces);
-  // The body's first line holds only a declaration head, so the wrapper
-  // can share it.
-  return vm.runInThisContext(`(function (${params.join(', ')}) {${directive}${body}\n})`, { ...options, columnOffset: 0 });
+  if (!process.versions.bun) return vm.compileFunction(text, params, options);
+  // Bun 1.4.5's vm.compileFunction counts a lineOffset below 1 as 1, while
+  // vm.runInThisContext honours 0, so a function expression is compiled.
+  return vm.runInThisContext(`(function (${params.join(', ')}) {${text}\n})`, { ...options, columnOffset: 0 });
 }
 
-// Builds the factory's body: `const name = (text);` for the closure and each
-// helper, in line order, each text starting at its line and column, and the
-// closure returned at the end. Each declaration's head goes on the line
-// above its text, after the previous declaration's end if that is on the
-// same line. A helper that would overlap another piece (one written on the
-// closure's lines, say) or has no position is declared after the others, so
-// its frames show lines past the closure's end. The closure always keeps its
+// Builds the main factory's body: `const name = (text);` for the closure and
+// each helper, in line order, each text starting at its line and column.
+// Each declaration's head goes on the line above its text, after the end of
+// the previous declaration if that is on the same line. A helper that would
+// overlap the closure or another helper is returned in separate, and one
+// without a position is declared at the end. The closure always keeps its
 // place.
-function layOut(pieces) {
-  const [closure, ...helpers] = pieces;
-  const ordered = [closure, ...helpers.filter((piece) => piece.line > 0)].sort((a, b) => a.line - b.line);
-  const late = helpers.filter((piece) => piece.line <= 0);
+function layOut(closure, helpers) {
+  const ordered = [closure, ...helpers.filter((piece) => piece.line > 1)].sort((a, b) => a.line - b.line);
+  const late = helpers.filter((piece) => piece.line <= 1);
+  const separate = [];
   const first = ordered[0].line;
   let body = '';
   let line = first - 1; // the file line that the end of body is on
-  for (let i = 0; i < ordered.length; i++) {
-    const piece = ordered[i];
+  for (const piece of ordered) {
     const end = piece.line + countLines(piece.text);
     if (piece !== closure && (piece.line - 1 < line || (piece.line < closure.line && end > closure.line - 1))) {
-      late.push(piece);
+      separate.push(piece);
       continue;
     }
+
     body += '\n'.repeat(piece.line - 1 - line);
     body += `const ${piece.name} = (\n${' '.repeat(Math.max(0, piece.column - 1))}${piece.text});`;
     line = end;
   }
+  // A separate helper that uses one made after it could not see it, so it
+  // is declared at the end instead, where every name is in scope.
+  for (let k = separate.length - 1; k >= 0; k--) {
+    const usesLater = separate.slice(k + 1).some((other) => new RegExp(`(^|[^\\w$])${other.name.replace(/\$/g, '\\$')}($|[^\\w$])`).test(separate[k].text));
+    if (usesLater) late.push(...separate.splice(k, 1));
+  }
   for (const piece of late) body += `\nconst ${piece.name} = (${piece.text});`;
-  body += '\nreturn __experimentalThreadsClosure;';
   // The body's first line is the line above the first text.
-  return { body, lineOffset: first - 2 };
+  return { body, lineOffset: first - 2, separate };
 }
 
 function countLines(text) {
@@ -227,34 +264,25 @@ function countLines(text) {
   return count;
 }
 
-// Bun 1.4.5's vm.compileFunction counts a lineOffset below 1 as 1, which
-// would move a closure that starts on line 1 or 2 of its file. Its
-// vm.runInThisContext honours lineOffset 0 and a columnOffset of 0 or more on
-// the first line, so the factory is compiled as a function expression there.
-// A closure on line 1 leaves no line for a declaration head above it, so
-// this layout puts the closure on the wrapper's line and the helpers after
-// it.
-function compileOnBun(info, params, directive, source, pieces) {
-  const wrapper = `(function (${params.join(', ')}) {${directive}const __experimentalThreadsClosure = (`;
+// On Bun, a closure on line 1 leaves no line above it for a declaration
+// head. vm.runInThisContext honours a columnOffset of 0 or more on the first
+// line only, so the closure shares line 1 with the wrapper and the helpers
+// follow it.
+function compileOnBunFirstLine(info, params, directive, closure, helpers) {
+  const wrapper = `(function (${params.join(', ')}) {${directive}const ${CLOSURE} = (`;
   let rest = '\n);\n';
-  for (const piece of pieces.slice(1)) rest += `const ${piece.name} = (${piece.text});\n`;
-  rest += 'return __experimentalThreadsClosure;';
-  const options = {
+  // NOTE: helpers here are declared after the closure, not at their own
+  // lines, so frames and nested spawn calls inside them have wrong lines.
+  for (const piece of helpers) rest += `const ${piece.name} = (${piece.text});\n`;
+  rest += `return ${CLOSURE};`;
+  // NOTE: columns on line 1 are right only when the closure starts after
+  // column wrapper.length, but lines are right in every case.
+  return vm.runInThisContext(`${wrapper}${closure.text}${rest}\n})`, {
     filename: info.name,
-    lineOffset: info.funcLine - 2,
-    columnOffset: 0,
+    lineOffset: 0,
+    columnOffset: Math.max(0, closure.column - 1 - wrapper.length),
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  };
-  let code = `${wrapper}\n${' '.repeat(Math.max(0, info.funcColumn - 1))}${source}${rest}\n})`;
-  if (info.funcLine < 2) {
-    // NOTE: the wrapper shares the closure's first line here. Columns on
-    // that line are right only when the closure starts after column
-    // wrapper.length, but lines are right in every case.
-    code = `${wrapper}${source}${rest}\n})`;
-    options.lineOffset = 0;
-    options.columnOffset = Math.max(0, info.funcColumn - 1 - wrapper.length);
-  }
-  return vm.runInThisContext(code, options);
+  });
 }
 
 function commonJSNames(info) {

@@ -12,6 +12,7 @@ import { failOnFirstLine, nestOnFirstLine } from './fixtures/positions/first-lin
 import { failOnSecondLine, nestOnSecondLine } from './fixtures/positions/second-line.mjs';
 import { failAfterComments, failInNestedSpawn, nestThreeLevels } from './fixtures/positions/deep.mjs';
 import { failBesideHelper, failInHelperAbove, failInHelperBelow } from './fixtures/positions/helpers.mjs';
+import { countDown, decoy, failDeep } from './fixtures/positions/recursion.mjs';
 
 const require = createRequire(import.meta.url);
 const { failInCommonJS } = require('./fixtures/positions/caller.cjs');
@@ -91,6 +92,10 @@ test('three levels through member calls', async () => {
 // Deno print it as written, so every line is exact. Bun prints its own
 // transpiled form, which can split or join lines, so there a frame lands
 // inside the helper but not always on the written line.
+function assertFixtureLine(error, name, marker) {
+  assert.equal(firstFrameLine(error, name), lineOf(name, marker));
+}
+
 function assertHelperLine(error, marker, firstLineText, lastLineText) {
   const line = firstFrameLine(error, 'helpers.mjs');
   if (!process.versions.bun) {
@@ -123,4 +128,16 @@ test('helper on the closure line leaves the closure in place', async () => {
   const error = await rejection(failBesideHelper());
   assert.equal(error.message, 'beside 4');
   assert.equal(firstFrameLine(error, 'helpers.mjs'), lineOf('helpers.mjs', 'marker: beside'));
+});
+
+test('recursive spawn finds its own closure', async () => {
+  assert.equal(await countDown(3), 'bottom');
+  assert.equal(await decoy(), 'decoy ran');
+});
+
+test('recursive helper keeps its throw line', async () => {
+  const error = await rejection(failDeep());
+  assert.ok(error instanceof RangeError);
+  assert.equal(error.message, 'negative depth');
+  assertFixtureLine(error, 'recursion.mjs', 'marker: recursion throw');
 });
