@@ -193,22 +193,34 @@ function compile(info, helperSources) {
   const factories = separate.map((piece, k) => {
     const later = new Set(separate.slice(k).map((other) => other.name));
     const names = [...params, ...helpers.map((helper) => helper.name).filter((name) => !later.has(name))];
-    const text = `${directive}const ${piece.name} = (\n${' '.repeat(Math.max(0, piece.column - 1))}${piece.text});\nreturn ${piece.name};`;
-    return { names, factory: compileScript(info, text, names, piece.line - 2) };
+    const text = `const ${piece.name} = (\n${' '.repeat(Math.max(0, piece.column - 1))}${piece.text});\nreturn ${piece.name};`;
+    return { names, factory: compileScript(info, directive, text, names, piece.line - 2) };
   });
-  let main = `${directive}${body}`;
+  let main = body;
   factories.forEach(({ names }, k) => {
     main += `\nconst ${separate[k].name} = ${SEPARATE}[${k}].factory(${names.join(', ')});`;
   });
   main += `\nreturn ${CLOSURE};`;
-  const factory = compileScript(info, main, [...params, SEPARATE], lineOffset);
+  const factory = compileScript(info, directive, main, [...params, SEPARATE], lineOffset);
   return (...args) => factory(...args, factories);
 }
 
 // Compiles text as the body of a function of params whose first line is
 // line lineOffset + 1 of the caller's file. The first line of text must hold
-// no code of the caller's, because Bun shares it with a wrapper.
-function compileScript(info, text, params, lineOffset) {
+// no code of the caller's, because Bun shares it with a wrapper and the
+// directive and parameter aliases go there.
+function compileScript(info, directive, text, params, lineOffset) {
+  // Node.js 20 to 26 crash in vm.compileFunction on a parameter name with a
+  // character outside the Basic Multilingual Plane (such as 𝑓), and Deno
+  // throws. Such a name is bound from a plain parameter in the body instead.
+  let aliases = '';
+  params = params.map((name, i) => {
+    if (!/[\uD800-\uDFFF]/.test(name)) return name;
+    const plain = `__experimentalThreadsParameter${i}`;
+    aliases += `const ${name} = ${plain}; `;
+    return plain;
+  });
+  text = `${directive}${aliases}${text}`;
   const options = {
     filename: info.name,
     lineOffset,

@@ -156,3 +156,11 @@ test('uncloneable capture is rejected before running', async () => {
     message: /Cannot send captured variable `point` \(declared at .*spawn\.test\.mjs:\d+:\d+\): it is an instance of Point/,
   });
 });
+
+// vm.compileFunction crashes Node.js on such a parameter name, so the worker
+// binds it another way.
+test('capture named outside the BMP', async () => {
+  const 𝑓 = 3;
+  const 𝑔𝑎𝑖𝑛 = 4;
+  assert.equal(await eval(spawn(() => 𝑓 * 𝑔𝑎𝑖𝑛)), 12);
+});
