@@ -94,7 +94,23 @@ function queueReply({ reply, transfer }) {
   if (transfer !== undefined && transfer.length > 0) outboxTransfer.push(...transfer);
 }
 
+// A worker's process.stdout and stderr hand each write to the main thread
+// and complete it when the main thread has taken it. Replies wait for that,
+// so the output of a task is out before its result settles, and before an
+// idle pool lets the process exit.
+let waitingForOutput = false;
+
 function flushReplies() {
+  if (waitingForOutput) return;
+  const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
+  if (pending.length > 0) {
+    waitingForOutput = true;
+    Promise.all(pending.map((stream) => new Promise((resolve) => stream.write('', resolve)))).then(() => {
+      waitingForOutput = false;
+      flushReplies();
+    });
+    return;
+  }
   const replies = outbox.length === 1 ? outbox[0] : outbox;
   const transfer = outboxTransfer;
   outbox = [];

@@ -34,3 +34,16 @@ test('queued tasks finish before exit', () => {
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout, 'all 20 settled in order: true\n');
 });
+
+test('closure output reaches pipes before exit', () => {
+  const child = runFixture('closure-output.mjs');
+  assert.equal(child.signal, null, child.stderr);
+  assert.equal(child.status, 0, child.stderr);
+  const stdout = child.stdout.split('\n').filter(Boolean);
+  const awaited = Array.from({ length: 100 }, (_, i) => `awaited stdout ${i}`);
+  assert.deepEqual(stdout.slice(0, 101), [...awaited, 'main after await']);
+  const unawaited = stdout.slice(101).sort((a, b) => Number(a.split(' ')[1]) - Number(b.split(' ')[1]));
+  assert.deepEqual(unawaited, Array.from({ length: 20 }, (_, i) => `unawaited ${i}`));
+  const stderr = child.stderr.split('\n').filter(Boolean);
+  assert.deepEqual(stderr, Array.from({ length: 100 }, (_, i) => `awaited stderr ${i}`));
+});
