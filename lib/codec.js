@@ -104,12 +104,7 @@ function encodeValue(value, where, path, state) {
   const type = typeof value;
   if (type !== 'object' && type !== 'function' && type !== 'symbol') return value;
   if (value === null) return value;
-  if (value instanceof Moved) {
-    const inner = value.value;
-    const buffer = inner instanceof ArrayBuffer ? inner : inner.buffer;
-    if (!state.transfer.includes(buffer)) state.transfer.push(buffer);
-    return inner;
-  }
+  if (value instanceof Moved) return encodeMoved(value.value, where, path, state);
   if (type === 'symbol') throw cannotSend(value, where, path, 'Symbols cannot be copied between threads; send its description as a string instead.');
 
   const handleName = handleOf.get(value);
@@ -163,9 +158,46 @@ function encodeValue(value, where, path, state) {
     state.handles = true;
     return { [HANDLE]: 'Buffer', data: new Uint8Array(value) };
   }
-  if (clonedAsIs.has(proto) || Object.getPrototypeOf(proto) === TypedArrayPrototype) return value;
+  if (clonedAsIs.has(proto) || Object.getPrototypeOf(proto) === TypedArrayPrototype) {
+    const buffer = value instanceof ArrayBuffer ? value : ArrayBuffer.isView(value) ? value.buffer : undefined;
+    if (buffer instanceof ArrayBuffer && isDetached(buffer)) throw cannotSend(value, where, path, DETACHED_ADVICE);
+    return value;
+  }
   if (isError(value)) return value;
   throw cannotSend(value, where, path, 'A copy would lose its prototype and methods. Send plain data (objects, arrays, Map, Set, typed arrays) and rebuild the object inside the closure.');
+}
+
+const DETACHED_ADVICE = 'Its ArrayBuffer is detached, because it was moved to another thread with move() or transferred. Send the buffer that thread returns instead.';
+
+// Whether buffer was detached by a transfer. ArrayBuffer.prototype.detached
+// is missing before V8 11.4 (Node.js 20), where a view over a detached
+// buffer cannot be made.
+function isDetached(buffer) {
+  if (typeof buffer.detached === 'boolean') return buffer.detached;
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+// Encodes the value that move() marked: its ArrayBuffer goes in the transfer
+// list. A Buffer over Node.js's shared pool cannot be transferred, because
+// the pool holds other Buffers too.
+function encodeMoved(inner, where, path, state) {
+  const buffer = inner instanceof ArrayBuffer ? inner : inner.buffer;
+  if (isDetached(buffer)) throw cannotSend(inner, where, path, `${DETACHED_ADVICE} A move() marker moves its buffer once.`);
+  if (NodeBuffer && NodeBuffer.isBuffer(inner)) {
+    if (inner.byteOffset !== 0 || inner.byteLength !== buffer.byteLength) {
+      throw cannotSend(inner, where, path, 'move() cannot transfer this Buffer, because it shares an ArrayBuffer with others (Buffer.from and Buffer.allocUnsafe use a shared pool for small sizes). Capture it without move() to copy it, or make it with Buffer.alloc() to move it.');
+    }
+    state.handles = true;
+    if (!state.transfer.includes(buffer)) state.transfer.push(buffer);
+    return { [HANDLE]: 'Buffer', data: new Uint8Array(buffer) };
+  }
+  if (!state.transfer.includes(buffer)) state.transfer.push(buffer);
+  return inner;
 }
 
 // Sets key as an own data property, even for "__proto__".

@@ -42,6 +42,43 @@ test('move rejects what cannot be moved', () => {
   assert.throws(() => move({}), { name: 'TypeError', message: /move\(\) takes an ArrayBuffer/ });
 });
 
+test('moved buffer captured twice is rejected', async () => {
+  const data = move(new Uint8Array([1, 2, 3]));
+  assert.equal(await eval(spawn(() => data.length)), 3);
+  await assert.rejects(eval(spawn(() => data.length)), {
+    name: 'TypeError',
+    code: 'ERR_THREADS_CANNOT_SEND',
+    message: /^Cannot send captured variable `data` \(declared at .*pool\.test\.mjs:\d+:\d+\): it is an instance of Uint8Array\. Its ArrayBuffer is detached.*moves its buffer once\.$/,
+  });
+});
+
+test('detached buffer capture is rejected', async () => {
+  const bytes = new Uint8Array(8);
+  structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
+  await assert.rejects(eval(spawn(() => bytes.length)), {
+    code: 'ERR_THREADS_CANNOT_SEND',
+    message: /captured variable `bytes`.*Its ArrayBuffer is detached/,
+  });
+});
+
+test('move transfers a Buffer as a Buffer', async () => {
+  const buffer = Buffer.alloc(16, 7);
+  const data = move(buffer);
+  const seen = await eval(spawn(() => [Buffer.isBuffer(data), data.length, data[15]]));
+  assert.deepEqual(seen, [true, 16, 7]);
+  assert.equal(buffer.buffer.byteLength, 0);
+});
+
+test('move rejects a Buffer sharing its memory', async () => {
+  const part = Buffer.from(new ArrayBuffer(16), 4, 8);
+  const data = move(part);
+  await assert.rejects(eval(spawn(() => data.length)), {
+    code: 'ERR_THREADS_CANNOT_SEND',
+    message: /move\(\) cannot transfer this Buffer, because it shares an ArrayBuffer/,
+  });
+  assert.equal(part.buffer.byteLength, 16);
+});
+
 test('size limits the threads', async () => {
   await withPool({ size: 1 }, async () => {
     const ids = await Promise.all(Array.from({ length: 6 }, () => eval(spawn(() => threadId))));
