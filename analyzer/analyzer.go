@@ -40,6 +40,9 @@ type Import struct {
 	Kind      string `json:"kind"`      // "import" or "require"
 	Line      int    `json:"line"`      // 1-based line of the local name
 	Column    int    `json:"column"`    // 1-based UTF-16 column of the local name
+	// Attributes are the import attributes of the declaration, such as
+	// type: "json" for `import data from "./data.json" with { type: "json" }`.
+	Attributes map[string]string `json:"attributes,omitempty"`
 }
 
 // Helper is a free variable of the closure bound to a function or class. The

@@ -353,8 +353,19 @@ func (w *walker) tryStmt(n *js.TryStmt) {
 
 func (w *walker) importStmt(n *js.ImportStmt) {
 	specifier := unquote(n.Module)
+	var attributes map[string]string
+	if len(n.Attributes) > 0 {
+		attributes = make(map[string]string, len(n.Attributes))
+		for _, attribute := range n.Attributes {
+			key := string(attribute.Key)
+			if key != "" && (key[0] == '"' || key[0] == '\'') {
+				key = unquote(attribute.Key)
+			}
+			attributes[key] = unquote(attribute.Value)
+		}
+	}
 	if n.Default != nil {
-		w.importBinding(n.Default, "default", specifier)
+		w.importBinding(n.Default, "default", specifier, attributes)
 	}
 	for _, alias := range n.List {
 		if alias.Binding == nil {
@@ -370,16 +381,16 @@ func (w *walker) importStmt(n *js.ImportStmt) {
 			imported = w.intern(alias.Name) // "*" for a namespace import
 		}
 		w.known(alias.Name)
-		w.importBinding(alias.Binding, imported, specifier)
+		w.importBinding(alias.Binding, imported, specifier, attributes)
 	}
 	w.known(n.Module)
 	w.attributes(n.Attributes)
 }
 
-func (w *walker) importBinding(local []byte, imported, specifier string) {
+func (w *walker) importBinding(local []byte, imported, specifier string, attributes map[string]string) {
 	name := w.intern(local)
 	b := w.bind(name, w.known(local), kindImport, w.scope)
-	b.imported = &Import{Local: name, Specifier: specifier, Imported: imported, Kind: "import"}
+	b.imported = &Import{Local: name, Specifier: specifier, Imported: imported, Kind: "import", Attributes: attributes}
 }
 
 func (w *walker) attributes(list []js.ImportAttribute) {

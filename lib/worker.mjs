@@ -336,7 +336,7 @@ async function loadImports(info) {
       continue;
     }
     const url = resolveImport(binding.specifier, parentURL);
-    const namespace = await import(url);
+    const namespace = await (binding.attributes ? import(url, { with: binding.attributes }) : import(url));
     if (binding.imported === '*') readers.push(() => namespace);
     else readers.push(() => namespace[binding.imported]);
   }

@@ -34,3 +34,8 @@ test('imports resolve from another working directory', () => {
   const output = execFileSync(process.execPath, [script], { cwd: tmpdir(), encoding: 'utf8', timeout: 30_000 });
   checkResult(JSON.parse(output));
 });
+
+test('import attributes reach the worker', async () => {
+  const { readGreeting } = await import('./fixtures/attributes/caller.mjs');
+  assert.equal(await readGreeting(), 'hello x3');
+});
