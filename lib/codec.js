@@ -24,6 +24,14 @@ function handleTypeOf(name) {
   return type;
 }
 
+// ArrayBuffers whose views travel as handles: buffer -> { name, owner }.
+const bufferOwners = new WeakMap();
+
+/** Makes every view over buffer, and buffer itself, travel as handle `name` with data { owner, type, byteOffset, length }. */
+function registerBufferOwner(buffer, name, owner) {
+  bufferOwners.set(buffer, { name, owner });
+}
+
 function markHandle(object, name) {
   handleOf.set(object, name);
   return object;
@@ -161,6 +169,13 @@ function encodeValue(value, where, path, state) {
   if (clonedAsIs.has(proto) || Object.getPrototypeOf(proto) === TypedArrayPrototype) {
     const buffer = value instanceof ArrayBuffer ? value : ArrayBuffer.isView(value) ? value.buffer : undefined;
     if (buffer instanceof ArrayBuffer && isDetached(buffer)) throw cannotSend(value, where, path, DETACHED_ADVICE);
+    const owned = buffer && bufferOwners.get(buffer);
+    if (owned !== undefined) {
+      state.handles = true;
+      const type = value === buffer ? 'ArrayBuffer' : value instanceof DataView ? 'DataView' : value[Symbol.toStringTag];
+      const length = value === buffer ? buffer.byteLength : value instanceof DataView ? value.byteLength : value.length;
+      return { [HANDLE]: owned.name, data: { owner: owned.owner, type, byteOffset: value === buffer ? 0 : value.byteOffset, length } };
+    }
     return value;
   }
   if (isError(value)) return value;
@@ -318,4 +333,4 @@ registerHandleType('Buffer', {
   decode: (bytes) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
 });
 
-module.exports = { move, Moved, encode, decode, registerHandleType, markHandle, serializeError, deserializeError, SendError, describeValue };
+module.exports = { move, Moved, encode, decode, registerHandleType, registerBufferOwner, markHandle, serializeError, deserializeError, SendError, describeValue };

@@ -8,7 +8,7 @@
 const { threadId } = require('node:worker_threads');
 const native = require('./native.js');
 const { callerOf } = require('./callsite.js');
-const { markHandle, registerHandleType } = require('./codec.js');
+const { markHandle, registerHandleType, registerBufferOwner } = require('./codec.js');
 const { Mutex, Semaphore, fromState, mutexState, semaphoreState } = require('./sync.js');
 
 const TypedArray = Object.getPrototypeOf(Int8Array);
@@ -110,6 +110,10 @@ function segmentBuffer(segment, kind, size, init, definedAt) {
   if (buffer === undefined) {
     buffer = native.define(segment, kind, size, init, definedAt)[0];
     segmentBuffers.set(segment, buffer);
+    // Where registry memory is an ArrayBuffer (Node.js 20, Deno), a view made
+    // from a Global's value would be copied like any other. Views over it
+    // travel as GlobalView handles instead, so they share on every runtime.
+    if (!(buffer instanceof SharedArrayBuffer)) registerBufferOwner(buffer, 'GlobalView', { segment, kind, size });
   }
   return buffer;
 }
@@ -229,6 +233,15 @@ registerHandleType('Global', {
 registerHandleType('GlobalLeaf', {
   encode: (object) => leafOf.get(object),
   decode: (info) => viewOver(info, segmentBuffer(info.segment, info.kind, info.size, undefined, `a capture in thread ${threadId}`)),
+});
+
+registerHandleType('GlobalView', {
+  decode: ({ owner, type, byteOffset, length }) => {
+    const buffer = segmentBuffer(owner.segment, owner.kind, owner.size, undefined, `a capture in thread ${threadId}`);
+    if (type === 'ArrayBuffer') return buffer;
+    if (type === 'DataView') return new DataView(buffer, byteOffset, length);
+    return new typedArrays[type](buffer, byteOffset, length);
+  },
 });
 
 module.exports = { Global };

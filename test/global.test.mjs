@@ -127,3 +127,17 @@ test('Global rejects values without shared layout', () => {
   assert.throws(() => new Global(5), { name: 'TypeError', code: 'ERR_THREADS_GLOBAL_SHAPE', message: /value is a number/ });
   assert.throws(() => new Global({ n: 'text' }), { message: /value\.n is a string/ });
 });
+
+test('views made from Global memory are shared', async () => {
+  const g = new Global({ cells: new Int32Array(4), bytes: new ArrayBuffer(8) });
+  const tail = g.value.cells.subarray(2);
+  const remade = new Int32Array(g.value.cells.buffer, g.value.cells.byteOffset, 2);
+  const data = new DataView(g.value.bytes, 4, 4);
+  await eval(spawn(() => {
+    tail[0] = 30;
+    remade[1] = 10;
+    data.setInt32(0, 77);
+  }));
+  assert.deepEqual([...g.value.cells], [0, 10, 30, 0]);
+  assert.equal(new DataView(g.value.bytes).getInt32(4), 77);
+});
