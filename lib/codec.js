@@ -32,6 +32,11 @@ function registerBufferOwner(buffer, name, owner) {
   bufferOwners.set(buffer, { name, owner });
 }
 
+/** Whether buffer is memory that every thread sees: a SharedArrayBuffer or registry memory. */
+function isSharedMemory(buffer) {
+  return (typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer) || bufferOwners.has(buffer);
+}
+
 function markHandle(object, name) {
   handleOf.set(object, name);
   return object;
@@ -333,4 +338,4 @@ registerHandleType('Buffer', {
   decode: (bytes) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
 });
 
-module.exports = { move, Moved, encode, decode, registerHandleType, registerBufferOwner, markHandle, serializeError, deserializeError, SendError, describeValue };
+module.exports = { move, Moved, encode, decode, registerHandleType, registerBufferOwner, isSharedMemory, markHandle, serializeError, deserializeError, SendError, describeValue };

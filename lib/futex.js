@@ -6,6 +6,7 @@
 // Atomics.wait/notify on one word: the two do not wake each other.
 
 const native = require('./native.js');
+const { isSharedMemory } = require('./codec.js');
 const { OK, NOT_EQUAL, SHUTDOWN, waitFor, blockUntil, deadlineOf, validateTimeout, shutdownError } = require('./wait.js');
 
 const names = { [OK]: 'ok', [NOT_EQUAL]: 'not-equal' };
@@ -13,6 +14,9 @@ const names = { [OK]: 'ok', [NOT_EQUAL]: 'not-equal' };
 function checkCell(array, index, method) {
   if (!(array instanceof Int32Array)) {
     throw new TypeError(`${method} expects an Int32Array over shared memory, got ${array === null ? 'null' : typeof array === 'object' ? array.constructor.name : typeof array}`);
+  }
+  if (!isSharedMemory(array.buffer)) {
+    throw new TypeError(`${method} expects an Int32Array over shared memory (a SharedArrayBuffer or Global memory), got one over an ArrayBuffer. Each thread gets its own copy of such a buffer, so no other thread could wake or change it.`);
   }
   if (!Number.isInteger(index) || index < 0 || index >= array.length) {
     throw new RangeError(`${method}: index ${String(index)} is outside the Int32Array of length ${array.length}`);

@@ -78,6 +78,8 @@ test('randomized ping-pong loses no wake-up', { skip: process.versions.deno && '
 
 test('bad arguments are rejected', () => {
   assert.throws(() => wait(new Uint8Array(4), 0, 0), { name: 'TypeError', message: /expects an Int32Array over shared memory, got Uint8Array/ });
+  assert.throws(() => wait(new Int32Array(4), 0, 0), { name: 'TypeError', message: /expects an Int32Array over shared memory \(a SharedArrayBuffer or Global memory\), got one over an ArrayBuffer/ });
+  assert.throws(() => notify(new Int32Array(4), 0), { name: 'TypeError', message: /^notify\(\) expects an Int32Array over shared memory/ });
   assert.throws(() => notify(new Int32Array(new SharedArrayBuffer(4)), 1), { name: 'RangeError', message: /index 1 is outside/ });
   assert.throws(() => wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1.5), { name: 'RangeError' });
 });
