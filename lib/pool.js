@@ -27,6 +27,26 @@ function inFlightLimit(site) {
   return ms < 5 ? IN_FLIGHT_SHORT : IN_FLIGHT_LONG;
 }
 
+// setTimeout fires after 1 ms for a delay above 2^31 - 1 ms (about 24.8
+// days), so longer timers are built from several.
+const MAX_TIMER_DELAY = 0x7fffffff;
+
+/** Calls fn after ms milliseconds without keeping the process alive; returns { clear }. */
+function startTimer(fn, ms) {
+  const due = performance.now() + ms;
+  let timer;
+  const arm = (delay) => {
+    timer = setTimeout(() => {
+      const left = due - performance.now();
+      if (left > 0) arm(left);
+      else fn();
+    }, Math.min(delay, MAX_TIMER_DELAY));
+    timer.unref();
+  };
+  arm(ms);
+  return { clear: () => clearTimeout(timer) };
+}
+
 class TerminationError extends Error {
   constructor(message, code = 'ERR_THREADS_WORKER_EXITED') {
     super(message);
@@ -153,16 +173,15 @@ class Pool {
       task.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
     if (timeout !== undefined) {
-      const timer = setTimeout(() => {
+      const timer = startTimer(() => {
         const error = new Error(`experimental-threads: the task did not finish within ${timeout} ms, so its worker thread was ended.`);
         error.name = 'TimeoutError';
         error.code = 'ERR_THREADS_TIMEOUT';
         abort(error);
       }, timeout);
-      timer.unref();
       const previous = task.cleanup;
       task.cleanup = () => {
-        clearTimeout(timer);
+        timer.clear();
         if (previous) previous();
       };
     }
@@ -336,7 +355,9 @@ class Pool {
   }
 
   scheduleIdleSweep(delay) {
-    this.idleSweep = setTimeout(() => this.sweepIdle(), delay);
+    // A sweep before the first worker is due only re-arms, so a delay past
+    // the timer maximum can be cut to it.
+    this.idleSweep = setTimeout(() => this.sweepIdle(), Math.min(delay, MAX_TIMER_DELAY));
     this.idleSweep.unref();
   }
 

@@ -112,6 +112,17 @@ test('abort a queued and a running task', async () => {
   });
 });
 
+test('timeout beyond the timer maximum waits', async () => {
+  // setTimeout would fire after 1 ms for these.
+  for (const timeout of [2 ** 31, 1e10]) {
+    const result = await eval(spawn(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return 'finished';
+    }, { timeout }));
+    assert.equal(result, 'finished');
+  }
+});
+
 test('task timeout ends its worker', async () => {
   await withPool({ size: 1 }, async () => {
     const before = await eval(spawn(() => threadId));
