@@ -95,15 +95,52 @@ function analyzeCaller(caller) {
 // stripper) is used if it is installed. Neither accepts JSX, so
 // analyzeCaller masks it first.
 function stripTypes(source, file) {
+  try {
+    return removeTypes(source, file);
+  } catch (error) {
+    if (error && error.code === 'ERR_THREADS_NO_TYPE_STRIPPER') throw error;
+    // Node.js and Deno name a file of their own in the message, and amaro
+    // throws a plain object.
+    const detail = String(error && error.message !== undefined ? error.message : error)
+      .replace(/ at file:\/\/\/stripTypeScriptTypes\.ts:(\d+):(\d+)/g, ` at ${file}:$1:$2`)
+      .replace(/\.$/, '');
+    const syntax = new SyntaxError(
+      `spawn() cannot analyze ${file}: removing its TypeScript types failed: ${detail}. ` +
+        'Only erasable syntax can be removed (no enum, namespace, parameter properties, decorators or <T>value assertions). Rewrite that part, or call spawn from a file without it.',
+    );
+    syntax.code = 'ERR_THREADS_SYNTAX';
+    throw syntax;
+  }
+}
+
+function removeTypes(source, file) {
   const { stripTypeScriptTypes } = require('node:module');
-  if (typeof stripTypeScriptTypes === 'function') return stripTypeScriptTypes(source, { mode: 'strip' });
+  if (typeof stripTypeScriptTypes === 'function') return withoutStripperWarning(() => stripTypeScriptTypes(source, { mode: 'strip' }));
   let amaro;
   try {
     amaro = require('amaro');
   } catch {
-    throw new Error(`spawn() in ${file}: this runtime cannot remove TypeScript types for analysis. Install the amaro package (npm install amaro) or call spawn from a .js file.`);
+    const error = new Error(`spawn() in ${file}: this runtime cannot remove TypeScript types for analysis. Install the amaro package (npm install amaro) or call spawn from a .js file.`);
+    error.code = 'ERR_THREADS_NO_TYPE_STRIPPER';
+    throw error;
   }
   return amaro.transformSync(source, { mode: 'strip-only' }).code;
+}
+
+// module.stripTypeScriptTypes emits an ExperimentalWarning on its first call
+// (Node.js 22.13 to 26). The call is this library's, not the program's, so
+// the warning is dropped.
+function withoutStripperWarning(strip) {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function filterWarning(warning, ...rest) {
+    if (String(warning && warning.message !== undefined ? warning.message : warning).includes('stripTypeScriptTypes')) return;
+    return emitWarning.call(this, warning, ...rest);
+  };
+  try {
+    return strip();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
 }
 
 // Options of the latest spawn call, taken by run(): the bridge is the same

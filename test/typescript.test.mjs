@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
@@ -31,4 +32,28 @@ test('TypeScript error points at the throw line', { skip: !runsTypeScript() && '
 
 test('runtimes without TypeScript reject .ts', { skip: runsTypeScript() && 'this runtime runs .ts files' }, async () => {
   await assert.rejects(import(callerURL.href), { code: 'ERR_UNKNOWN_FILE_EXTENSION' });
+});
+
+// Node.js strips types only when they are erasable, so it cannot load this file.
+const runsEnums = Boolean(process.versions.bun || process.versions.deno);
+
+test('non-erasable TypeScript is a positioned error', { skip: !runsEnums && 'this runtime does not run enums' }, async () => {
+  const url = new URL('./fixtures/ts/enum-caller.ts', import.meta.url);
+  const { pick } = await import(url.href);
+  assert.throws(() => pick(), (error) => {
+    assert.ok(error instanceof SyntaxError);
+    assert.equal(error.code, 'ERR_THREADS_SYNTAX');
+    assert.match(error.message, new RegExp(`^spawn\\(\\) cannot analyze ${fileURLToPath(url).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: removing its TypeScript types failed: .*enum`));
+    assert.match(error.message, /Only erasable syntax can be removed/);
+    return true;
+  });
+});
+
+test('TypeScript caller prints no stripper warning', { skip: !runsTypeScript() && 'this runtime does not run .ts files' }, () => {
+  const script = fileURLToPath(new URL('./fixtures/ts/quiet.ts', import.meta.url));
+  const args = process.versions.deno ? ['run', '--allow-read', '--allow-ffi', script] : [script];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout, '42\n');
+  assert.doesNotMatch(child.stderr, /stripTypeScriptTypes/);
 });
