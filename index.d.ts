@@ -55,7 +55,12 @@ export function configure(options: PoolOptions): void;
 /** Ends every worker of this thread's pool; pending tasks reject. A later spawn starts a new pool. */
 export function shutdown(): Promise<void>;
 
-/** Marks a buffer to be transferred, not copied, into or out of a thread; the sender's copy is detached. */
+/**
+ * Marks a buffer to be transferred, not copied, into or out of a thread; the sender's copy is detached.
+ * The result is typed as the buffer so that a closure capturing it type-checks, since the closure
+ * receives the buffer itself. On the calling thread it is a marker object: capture it or return it,
+ * and keep using the original variable until it is sent.
+ */
 export function move<T extends ArrayBuffer | ArrayBufferView>(value: T): T;
 
 /** Values that can live in Global memory. */
