@@ -33,7 +33,7 @@ class AnalysisError extends Error {
 }
 
 function describeArgument(value) {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
   return `${typeof value} ${String(value)}`;
@@ -56,8 +56,10 @@ function spawn(fn, options) {
   let site = sitesByKey.get(key);
   if (!site) {
     const caller = name ? { name, ...normalise(name), line, column } : undefined;
-    if (!caller || !caller.file) {
-      throw new Error(`spawn() could not find the file it was called from (the runtime reported ${caller ? caller.name : 'no caller'}). Call spawn from a module file, not from a REPL, eval'd string or new Function.`);
+    // node -e and --input-type=module report a file name such as
+    // /cwd/[eval1] that does not exist.
+    if (!caller || !caller.file || !fs.existsSync(caller.file)) {
+      throw new Error(`spawn() could not find the file it was called from (the runtime reported ${caller ? caller.name : 'no caller'}). Call spawn from a module file, not from a REPL, node -e, an eval'd string or new Function.`);
     }
     getPool().warmUp();
     site = createSite(caller, fn);

@@ -164,3 +164,16 @@ test('capture named outside the BMP', async () => {
   const 𝑔𝑎𝑖𝑛 = 4;
   assert.equal(await eval(spawn(() => 𝑓 * 𝑔𝑎𝑖𝑛)), 12);
 });
+
+test('spawn outside a file is rejected', { skip: Boolean(process.versions.bun || process.versions.deno) && 'uses node -e' }, async () => {
+  const { spawnSync } = await import('node:child_process');
+  const index = new URL('../index.js', import.meta.url).href;
+  const code = `import { spawn } from ${JSON.stringify(index)}; await eval(spawn(() => 1));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(child.status, 1);
+  assert.match(child.stderr, /spawn\(\) could not find the file it was called from \(the runtime reported .*\[eval1\]\)\. Call spawn from a module file, not from a REPL, node -e/);
+});
+
+test('spawn with no argument names undefined', () => {
+  assert.throws(() => spawn(), { name: 'TypeError', message: /got undefined\. Write:/ });
+});
