@@ -88,19 +88,34 @@ const defaults = {
   resourceLimits: undefined,
 };
 
+// Shows an option value in a message: strings quoted, so '2' and 2 differ.
+function shown(value) {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+const RESOURCE_LIMITS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
+
 function checkPoolOptions(options) {
   const out = { size: defaultSize(), ...defaults };
   for (const [key, value] of Object.entries(options)) {
     switch (key) {
       case 'size':
-        if (!Number.isInteger(value) || value < 1) throw new RangeError(`pool option size must be a whole number of threads from 1, got ${String(value)}`);
+        if (!Number.isInteger(value) || value < 1) throw new RangeError(`pool option size must be a whole number of threads from 1, got ${shown(value)}`);
         break;
       case 'idleTimeout':
       case 'maxQueue':
-        if (!(value === Infinity || (Number.isInteger(value) && value >= 0))) throw new RangeError(`pool option ${key} must be a whole number from 0 or Infinity, got ${String(value)}`);
+        if (!(value === Infinity || (Number.isInteger(value) && value >= 0))) throw new RangeError(`pool option ${key} must be a whole number from 0 or Infinity, got ${shown(value)}`);
         break;
       case 'resourceLimits':
-        if (typeof value !== 'object' || value === null) throw new TypeError(`pool option resourceLimits must be an object (see worker_threads resourceLimits), got ${String(value)}`);
+        if (typeof value !== 'object' || value === null) throw new TypeError(`pool option resourceLimits must be an object (see worker_threads resourceLimits), got ${shown(value)}`);
+        for (const [limit, amount] of Object.entries(value)) {
+          if (!RESOURCE_LIMITS.has(limit)) {
+            throw new TypeError(`unknown resourceLimits entry ${JSON.stringify(limit)}; the entries are ${[...RESOURCE_LIMITS].join(', ')}`);
+          }
+          if (!(typeof amount === 'number' && amount > 0 && Number.isFinite(amount))) {
+            throw new RangeError(`resourceLimits.${limit} must be a positive number of megabytes, got ${shown(amount)}`);
+          }
+        }
         if (process.versions.bun || process.versions.deno) {
           // Bun 1.4 and Deno 2.9 accept the option but enforce no limit, so a
           // runaway worker would take the whole process down instead.

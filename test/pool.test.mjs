@@ -233,6 +233,9 @@ test('bad options are rejected', async () => {
   await shutdown();
   assert.throws(() => configure({ size: 0 }), { name: 'RangeError', message: /size must be a whole number/ });
   assert.throws(() => configure({ threads: 2 }), { name: 'TypeError', message: /unknown pool option "threads"/ });
+  assert.throws(() => configure({ size: '2' }), { name: 'RangeError', message: /size must be a whole number of threads from 1, got "2"$/ });
+  assert.throws(() => configure({ resourceLimits: { maxOldGenMb: 32 } }), { name: 'TypeError', message: /unknown resourceLimits entry "maxOldGenMb"; the entries are maxOldGenerationSizeMb/ });
+  assert.throws(() => configure({ resourceLimits: { stackSizeMb: 'big' } }), { name: 'RangeError', message: /resourceLimits\.stackSizeMb must be a positive number of megabytes, got "big"/ });
   assert.throws(() => spawn(() => 1, { timeout: -5 }), { name: 'RangeError', message: /timeout must be a non-negative number/ });
   assert.throws(() => spawn(() => 1, { retries: 1 }), { name: 'TypeError', message: /unknown spawn\(\) option "retries"/ });
 });
