@@ -340,14 +340,27 @@ func semRelease(c *napi.Call) (napi.Value, error) {
 	return e.Undefined(), nil
 }
 
-// openChannel(handler) sets the function that receives (ticket, code) for
-// every asynchronous wait this thread starts.
+// openChannel(handler, resendMs) sets the function that receives (ticket,
+// code) for every asynchronous wait this thread starts. With resendMs above
+// zero, the thread's event loop is woken again when a result stays
+// undelivered for that many milliseconds (see napi.OpenChannel).
 func openChannel(c *napi.Call) (napi.Value, error) {
 	e := c.Env
 	if t := e.TypeOf(c.Arg(0)); t != "function" {
 		return napi.Value{}, napi.TypeError("ERR_INVALID_ARG_TYPE", "handler must be a function, got %s", t)
 	}
-	if err := e.OpenChannel(c.Arg(0)); err != nil {
+	var resendAfter time.Duration
+	if e.TypeOf(c.Arg(1)) != "undefined" {
+		ms, err := e.GoFloat(c.Arg(1), "resendMs")
+		if err != nil {
+			return napi.Value{}, err
+		}
+		if !(ms >= 0 && ms <= 60_000) {
+			return napi.Value{}, napi.RangeError("ERR_OUT_OF_RANGE", "resendMs must be from 0 to 60000 milliseconds, got %v", ms)
+		}
+		resendAfter = time.Duration(ms * float64(time.Millisecond))
+	}
+	if err := e.OpenChannel(c.Arg(0), resendAfter); err != nil {
 		return napi.Value{}, err
 	}
 	return e.Undefined(), nil

@@ -16,12 +16,21 @@ const SHUTDOWN = 5;
 // JavaScript this often lets worker.terminate() and process.exit() proceed.
 const SLICE_MS = 100;
 
+// How long a result may stay undelivered before the addon wakes this
+// thread's event loop again, in milliseconds, on Deno only. Deno 2.9.6
+// sometimes queues a threadsafe function call without waking the event
+// loop, so the result arrived only at the next unrelated wake-up, about 30 s
+// later. That was seen in workers whose code runs from a message event, and
+// never in code run by top-level await. Node.js and Bun need no second
+// wake-up.
+const DENO_RESEND_MS = 10;
+
 const pending = new Map();
 let channelOpen = false;
 
 function openChannel() {
   if (channelOpen) return;
-  native.openChannel(onResult);
+  native.openChannel(onResult, process.versions.deno ? DENO_RESEND_MS : 0);
   channelOpen = true;
 }
 

@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"sync"
+	"time"
 )
 
 // A channel carries (token, code) pairs from any goroutine to a JavaScript
@@ -20,7 +21,14 @@ type channel struct {
 	tsfn    C.napi_threadsafe_function
 	dead    bool
 	pending int // waits in flight; touched only on the environment's thread
+
+	// resend is nil unless OpenChannel was given a resend delay.
+	resend *resender
 }
+
+// emptyToken marks the empty message that a resender queues to wake the
+// event loop. Real tokens (the addon's tickets) start at 1.
+const emptyToken = 0
 
 var (
 	channelsMu sync.Mutex
@@ -53,7 +61,11 @@ func unpack(packed uint64) (uint64, int) { return packed >> 8, int(packed & 0xff
 // that receives (token, code). Calling it again on the same environment
 // replaces nothing and returns nil. The threadsafe function starts unreferenced,
 // so an idle thread can exit; Hold references it while waits are pending.
-func (e Env) OpenChannel(handler Value) error {
+//
+// A resendAfter above zero queues an empty message when messages stay unrun
+// for that long, to wake an event loop that missed its wake-up (see
+// resender). Zero turns that off.
+func (e Env) OpenChannel(handler Value, resendAfter time.Duration) error {
 	id := e.ID()
 	channelsMu.Lock()
 	defer channelsMu.Unlock()
@@ -61,6 +73,9 @@ func (e Env) OpenChannel(handler Value) error {
 		return nil
 	}
 	ch := &channel{}
+	if resendAfter > 0 {
+		ch.resend = newResender(resendAfter, ch.sendEmpty)
+	}
 	check("napi_create_threadsafe_function", C.et_tsfn_create(e.raw, handler.raw, C.uintptr_t(id), &ch.tsfn))
 	check("napi_unref_threadsafe_function", C.napi_unref_threadsafe_function(e.raw, ch.tsfn))
 	// The cleanup hook is added after the threadsafe function, so it runs
@@ -111,16 +126,48 @@ func Send(envID uintptr, token uint64, code int) bool {
 		return false
 	}
 	ch.mu.Lock()
+	if ch.dead {
+		ch.mu.Unlock()
+		return false
+	}
+	if ch.resend != nil {
+		ch.resend.willQueue()
+	}
+	ok := C.et_tsfn_call(ch.tsfn, C.uint64_t(pack(token, code))) == C.napi_ok
+	ch.mu.Unlock()
+
+	if ch.resend != nil {
+		if ok {
+			ch.resend.queuedOne()
+		} else {
+			ch.resend.notQueued()
+		}
+	}
+	return ok
+}
+
+// sendEmpty queues an empty message, which wakes the event loop and runs nothing.
+// It returns false when the channel is closed.
+func (ch *channel) sendEmpty() bool {
+	ch.mu.Lock()
 	defer ch.mu.Unlock()
 	if ch.dead {
 		return false
 	}
-	return C.et_tsfn_call(ch.tsfn, C.uint64_t(pack(token, code))) == C.napi_ok
+	return C.et_tsfn_call(ch.tsfn, C.uint64_t(pack(emptyToken, 0))) == C.napi_ok
 }
 
 //export etDeliver
 func etDeliver(env C.napi_env, fn C.napi_value, packed C.uint64_t, envID C.uintptr_t) {
 	token, code := unpack(uint64(packed))
+	if token == emptyToken {
+		return
+	}
+	if env != nil {
+		if ch := channelOf(uintptr(envID)); ch != nil && ch.resend != nil {
+			ch.resend.ranOne()
+		}
+	}
 	if env == nil {
 		// The threadsafe function is being finalized with messages queued.
 		if hooks.Drop != nil {
@@ -154,6 +201,9 @@ func etEnvCleanup(envID C.uintptr_t) {
 	ch.dead = true
 	C.napi_release_threadsafe_function(ch.tsfn, C.napi_tsfn_abort)
 	ch.mu.Unlock()
+	if ch.resend != nil {
+		ch.resend.stop()
+	}
 	if hooks.Cleanup != nil {
 		hooks.Cleanup(id)
 	}
