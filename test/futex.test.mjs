@@ -24,14 +24,16 @@ test('wait and notify work on Global memory', async () => {
 
 test('worker blocks until main notifies', async () => {
   const cells = new Int32Array(new SharedArrayBuffer(8));
-  const result = eval(spawn(() => {
-    Atomics.store(cells, 1, 1);
-    return wait(cells, 0, 0, { timeout: 10_000 });
-  }));
-  while (Atomics.load(cells, 1) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  Atomics.store(cells, 0, 1);
-  notify(cells, 0);
+  const result = eval(spawn(() => wait(cells, 0, 0, { timeout: 10_000 })));
+  // notify() returns how many waiters it woke, so it reports 1 only once the
+  // worker is blocked in wait, however long the worker takes to get there.
+  const started = performance.now();
+  let woken = 0;
+  while (woken === 0 && performance.now() - started < 5_000) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    woken = notify(cells, 0);
+  }
+  assert.equal(woken, 1);
   assert.equal(await result, 'ok');
 });
 
