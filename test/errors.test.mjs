@@ -24,7 +24,7 @@ function runScript(text) {
 }
 
 test('non-function given to spawn', () => {
-  for (const [value, shown] of [[undefined, 'undefined undefined'], [null, 'null'], [{}, 'an object'], [[1], 'an array']]) {
+  for (const [value, shown] of [[undefined, 'undefined'], [null, 'null'], [{}, 'an object'], [[1], 'an array']]) {
     assert.throws(() => spawn(value), { name: 'TypeError', message: new RegExp(`got ${shown.replace(/[[\]]/g, '\\$&')}\\. Write: await eval\\(spawn`) });
   }
 });
