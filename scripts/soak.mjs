@@ -91,9 +91,23 @@ async function sample() {
   collectGarbage();
   const main = process.memoryUsage();
   const heapUsed = workers.reduce((sum, worker) => sum + worker.heapUsed, main.heapUsed);
-  const heapTotal = workers.reduce((sum, worker) => sum + worker.heapTotal, main.heapTotal);
-  const young = workers.reduce((sum, worker) => sum + worker.young, youngGenerationSize());
+  // The largest committed sizes seen so far per thread: when V8 shrinks a
+  // heap, RSS need not drop with it (Node.js 24 grows and shrinks the young
+  // generation by 100 MB within seconds), and subtracting the current size
+  // would read as native growth.
+  const heapTotal = workers.reduce((sum, worker) => sum + largest(peakHeapTotal, worker.threadId, worker.heapTotal), largest(peakHeapTotal, threadId, main.heapTotal));
+  const young = workers.reduce((sum, worker) => sum + largest(peakYoung, worker.threadId, worker.young), largest(peakYoung, threadId, youngGenerationSize()));
   samples.push({ rss: main.rss, rssWithoutYoung: main.rss - young, heapUsed, native: main.rss - heapTotal });
+}
+
+const peakHeapTotal = new Map();
+const peakYoung = new Map();
+
+// Records value for a thread and returns the largest value recorded for it.
+function largest(peaks, thread, value) {
+  const peak = Math.max(peaks.get(thread) ?? 0, value);
+  peaks.set(thread, peak);
+  return peak;
 }
 
 let i = 0;
