@@ -16,6 +16,7 @@ import os from 'node:os';
 import v8 from 'node:v8';
 import { threadId } from 'node:worker_threads';
 import { Mutex, Semaphore, spawn } from '../index.js';
+import { round } from './soak-round.mjs';
 
 const seconds = Number(process.argv[2] ?? 300);
 const snapshots = process.argv.includes('--snapshots');
@@ -26,29 +27,6 @@ if (!(seconds > 0)) {
 
 const mutex = new Mutex(new Int32Array(new SharedArrayBuffer(4)));
 const semaphore = new Semaphore(2);
-
-// A copy of the round in scripts/soak.mjs. Keep the two the same.
-async function round(i) {
-  const payload = { id: i, text: 'x'.repeat(i % 1000), list: Array.from({ length: 50 }, (_, j) => j) };
-  const work = [];
-  work.push(eval(spawn(() => payload.list.reduce((a, b) => a + b, payload.id))));
-  work.push(eval(spawn(async () => {
-    const guard = await mutex.lock();
-    guard.value[0]++;
-    guard.unlock();
-    const permit = semaphore.acquireSync();
-    permit.release();
-  })));
-  work.push(eval(spawn(() => {
-    throw new RangeError(`expected failure ${payload.id}`, { cause: payload.text.length });
-  })).catch((error) => {
-    if (!(error instanceof RangeError)) throw error;
-  }));
-  const guard = await mutex.lock();
-  guard.value[0]++;
-  guard.unlock();
-  await Promise.all(work);
-}
 
 // Reads the JavaScript heap of the worker that runs it. Called between
 // rounds, when every worker is idle, one probe per pool slot reaches each
@@ -119,7 +97,7 @@ while (performance.now() < deadline) {
     console.log(`heap snapshot: ${v8.writeHeapSnapshot()}`);
     snapshotTaken = true;
   }
-  await Promise.all(Array.from({ length: 20 }, () => round(i++)));
+  await Promise.all(Array.from({ length: 20 }, () => round(i++, mutex, semaphore)));
 }
 await sample((performance.now() - start) / 1000);
 if (snapshots) console.log(`heap snapshot: ${v8.writeHeapSnapshot()}`);

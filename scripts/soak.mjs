@@ -10,6 +10,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { threadId } from 'node:worker_threads';
 import { Mutex, Semaphore, spawn } from '../index.js';
+import { round, TASKS_PER_ROUND } from './soak-round.mjs';
 
 const seconds = Number(process.argv[2] ?? 60);
 if (!(seconds > 0)) {
@@ -38,28 +39,9 @@ const samples = [];
 let tasks = 0;
 let errors = 0;
 
-async function round(i) {
-  const payload = { id: i, text: 'x'.repeat(i % 1000), list: Array.from({ length: 50 }, (_, j) => j) };
-  const work = [];
-  work.push(eval(spawn(() => payload.list.reduce((a, b) => a + b, payload.id))));
-  work.push(eval(spawn(async () => {
-    const guard = await mutex.lock();
-    guard.value[0]++;
-    guard.unlock();
-    const permit = semaphore.acquireSync();
-    permit.release();
-  })));
-  work.push(eval(spawn(() => {
-    throw new RangeError(`expected failure ${payload.id}`, { cause: payload.text.length });
-  })).catch((error) => {
-    if (!(error instanceof RangeError)) throw error;
-    errors++;
-  }));
-  const guard = await mutex.lock();
-  guard.value[0]++;
-  guard.unlock();
-  await Promise.all(work);
-  tasks += 3;
+async function soakRound(i) {
+  errors += await round(i, mutex, semaphore);
+  tasks += TASKS_PER_ROUND;
 }
 
 // Returns the committed size of V8's young generation (new space) in the
@@ -91,10 +73,10 @@ async function sample() {
   collectGarbage();
   const main = process.memoryUsage();
   const heapUsed = workers.reduce((sum, worker) => sum + worker.heapUsed, main.heapUsed);
-  // The largest committed sizes seen so far per thread: when V8 shrinks a
-  // heap, RSS need not drop with it (Node.js 24 grows and shrinks the young
-  // generation by 100 MB within seconds), and subtracting the current size
-  // would read as native growth.
+  // Each thread's largest committed sizes so far are subtracted, because RSS
+  // need not drop when V8 shrinks a heap. Node.js 24 grows and shrinks the
+  // young generation by 100 MB within seconds, which would read as native
+  // growth.
   const heapTotal = workers.reduce((sum, worker) => sum + largest(peakHeapTotal, worker.threadId, worker.heapTotal), largest(peakHeapTotal, threadId, main.heapTotal));
   const young = workers.reduce((sum, worker) => sum + largest(peakYoung, worker.threadId, worker.young), largest(peakYoung, threadId, youngGenerationSize()));
   samples.push({ rss: main.rss, rssWithoutYoung: main.rss - young, heapUsed, native: main.rss - heapTotal });
@@ -118,7 +100,7 @@ while (performance.now() < deadline) {
     await sample();
     nextSample += 1000;
   }
-  await Promise.all(Array.from({ length: 20 }, () => round(i++)));
+  await Promise.all(Array.from({ length: 20 }, () => soakRound(i++)));
   expected += 40;
 }
 await sample();
