@@ -32,7 +32,7 @@ function registerBufferOwner(buffer, name, owner) {
   bufferOwners.set(buffer, { name, owner });
 }
 
-/** Whether buffer is memory that every thread sees: a SharedArrayBuffer or registry memory. */
+/** Whether every thread can access buffer's memory: a SharedArrayBuffer or registry memory. */
 function isSharedMemory(buffer) {
   return (typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer) || bufferOwners.has(buffer);
 }
@@ -175,16 +175,20 @@ function encodeValue(value, where, path, state) {
     const buffer = value instanceof ArrayBuffer ? value : ArrayBuffer.isView(value) ? value.buffer : undefined;
     if (buffer instanceof ArrayBuffer && isDetached(buffer)) throw cannotSend(value, where, path, DETACHED_ADVICE);
     const owned = buffer && bufferOwners.get(buffer);
-    if (owned !== undefined) {
-      state.handles = true;
-      const type = value === buffer ? 'ArrayBuffer' : value instanceof DataView ? 'DataView' : value[Symbol.toStringTag];
-      const length = value === buffer ? buffer.byteLength : value instanceof DataView ? value.byteLength : value.length;
-      return { [HANDLE]: owned.name, data: { owner: owned.owner, type, byteOffset: value === buffer ? 0 : value.byteOffset, length } };
-    }
-    return value;
+    if (owned === undefined) return value;
+    state.handles = true;
+    return { [HANDLE]: owned.name, data: { owner: owned.owner, ...viewLayout(value) } };
   }
   if (isError(value)) return value;
   throw cannotSend(value, where, path, 'A copy would lose its prototype and methods. Send plain data (objects, arrays, Map, Set, typed arrays) and rebuild the object inside the closure.');
+}
+
+// Describes value as a view over its ArrayBuffer: { type, byteOffset, length },
+// with length in elements for a typed array and in bytes otherwise.
+function viewLayout(value) {
+  if (value instanceof ArrayBuffer) return { type: 'ArrayBuffer', byteOffset: 0, length: value.byteLength };
+  if (value instanceof DataView) return { type: 'DataView', byteOffset: value.byteOffset, length: value.byteLength };
+  return { type: value[Symbol.toStringTag], byteOffset: value.byteOffset, length: value.length };
 }
 
 const DETACHED_ADVICE = 'Its ArrayBuffer is detached, because it was moved to another thread with move() or transferred. Send the buffer that thread returns instead.';
@@ -204,7 +208,7 @@ function isDetached(buffer) {
 
 // Encodes the value that move() marked: its ArrayBuffer goes in the transfer
 // list. A Buffer over Node.js's shared pool cannot be transferred, because
-// the pool holds other Buffers too.
+// the pool contains other Buffers too.
 function encodeMoved(inner, where, path, state) {
   const buffer = inner instanceof ArrayBuffer ? inner : inner.buffer;
   if (isDetached(buffer)) throw cannotSend(inner, where, path, `${DETACHED_ADVICE} A move() marker moves its buffer once.`);

@@ -184,7 +184,7 @@ const SEPARATE = '__experimentalThreadsSeparate';
 // The closure and each helper start at their original line and column, so
 // stack frames and nested spawn calls see the caller's file positions. A
 // nested spawn finds its call site from those positions, so a helper that
-// spawns (a recursive function whose body holds the closure) must keep
+// spawns (a recursive function whose body contains the closure) must keep
 // them too.
 function compile(info, helperSources) {
   const directive = info.strict ? '"use strict"; ' : '';
