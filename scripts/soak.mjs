@@ -40,7 +40,10 @@ let tasks = 0;
 let errors = 0;
 
 async function soakRound(i) {
-  errors += await round(i, mutex, semaphore);
+  // Awaited first: `errors += await …` would read errors before the await
+  // and lose the counts of rounds that finish meanwhile.
+  const caught = await round(i, mutex, semaphore);
+  errors += caught;
   tasks += TASKS_PER_ROUND;
 }
 

@@ -15,4 +15,6 @@ test('short soak keeps memory flat and counts exact', () => {
   assert.equal(child.signal, null, child.stderr);
   assert.equal(child.status, 0, `${child.stdout}${child.stderr}`);
   assert.match(child.stdout, new RegExp(`^soak ${seconds} s: \\d+ tasks, \\d+ expected errors, counter (\\d+) of \\1$`, 'm'));
+  const [, tasks, errors] = child.stdout.match(/^soak \d+ s: (\d+) tasks, (\d+) expected errors/m).map(Number);
+  assert.equal(errors * 3, tasks);
 });
