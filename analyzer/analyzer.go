@@ -81,6 +81,11 @@ type Plan struct {
 	FuncLine   int    `json:"funcLine"`   // 1-based line of the closure's first character
 	FuncColumn int    `json:"funcColumn"` // 1-based UTF-16 column of the closure's first character
 	FuncSource string `json:"funcSource"` // the closure's text as written in the file
+	// Literal is true when the closure is a function written as the call's
+	// first argument, as in spawn(() => …), and false for spawn(name). A
+	// function made from a literal reaches no other call, so the shim may
+	// recognise later calls at this site by the function alone.
+	Literal bool `json:"literal"`
 
 	// Captures are listed in order of first use: the closure's own uses
 	// first, then those of its helpers.

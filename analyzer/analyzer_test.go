@@ -582,6 +582,35 @@ func TestAnalyzeCallSites(t *testing.T) {
 	})
 }
 
+// The shim maps later calls to a site by the closure's position only when
+// the closure is a literal argument, because a function passed by name can
+// reach spawn from several calls.
+func TestPlanLiteral(t *testing.T) {
+	cases := []struct {
+		name, src string
+		literal   bool
+	}{
+		{"arrow", "spawn(() => 1)", true},
+		{"async arrow", "spawn(async (n) => n)", true},
+		{"function expression", "spawn(function work() { return 1 })", true},
+		{"parenthesized arrow", "spawn((() => 1))", true},
+		{"function declaration by name", "function work() { return 1 }\nspawn(work)", false},
+		{"arrow variable by name", "const work = () => 1\nspawn(work)", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			line, column := siteOf(t, c.src, 0)
+			plan, err := Analyze("literal.js", []byte(c.src), line, column)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plan.Literal != c.literal {
+				t.Errorf("Literal = %v, want %v", plan.Literal, c.literal)
+			}
+		})
+	}
+}
+
 func TestAnalyzeUTF16Columns(t *testing.T) {
 	src := "const s = '😀é'; spawn(() => s + '✓'); spawn(() => t)"
 	line, column := siteOf(t, src, 1)
@@ -713,7 +742,7 @@ func TestPlanJSON(t *testing.T) {
 	if err := json.Unmarshal(data, &fields); err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"funcLine", "funcColumn", "funcSource", "captures", "imports", "helpers", "globals", "diagnostics"} {
+	for _, key := range []string{"funcLine", "funcColumn", "funcSource", "literal", "captures", "imports", "helpers", "globals", "diagnostics"} {
 		if _, ok := fields[key]; !ok {
 			t.Errorf("JSON has no %q: %s", key, data)
 		}

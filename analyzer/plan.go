@@ -16,6 +16,9 @@ type closure struct {
 	// function passed by name. Its uses inside the closure refer to the
 	// function itself.
 	self *binding
+	// literal is true when the closure is the function written as the
+	// call's argument, rather than one passed by name.
+	literal bool
 }
 
 // plan builds the Plan for the call whose callee's last identifier starts at
@@ -79,6 +82,7 @@ func (m *module) planMasked(line, column int, elements []Position) (plan *Plan, 
 		},
 	}
 	p.plan.FuncLine, p.plan.FuncColumn = m.src.position(fn.start)
+	p.plan.Literal = fn.literal
 	for _, element := range elements {
 		if offset := m.src.offset(element.Line, element.Column); offset >= 0 {
 			p.jsx = append(p.jsx, offset)
@@ -129,7 +133,7 @@ func (m *module) closureOf(c *call, calleeOffset int) (closure, error) {
 	for toks.kind(first) == js.OpenParenToken && int(toks.match[first]) == last && first < last {
 		first, last = first+1, last-1
 	}
-	return closure{span: c.function, start: int(toks.tokens[first].start), end: int(toks.tokens[last].end)}, nil
+	return closure{span: c.function, start: int(toks.tokens[first].start), end: int(toks.tokens[last].end), literal: true}, nil
 }
 
 // namedClosure returns the closure for spawn(name): the declaration of the
