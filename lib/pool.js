@@ -1,10 +1,13 @@
 'use strict';
 // The worker pool: generic workers that run any closure by site number. Idle
-// workers are unreferenced, so they never keep the process alive; a worker
-// with tasks in flight is referenced until they settle.
+// workers are unreferenced, so they never keep the process alive. A worker
+// with tasks in flight is referenced until they settle and the code awaiting
+// them has resumed.
 
 const os = require('node:os');
 const path = require('node:path');
+// Imported because the global `performance` is an accessor on Node.js.
+const { performance } = require('node:perf_hooks');
 const { Worker } = require('node:worker_threads');
 const { decode, deserializeError } = require('./codec.js');
 
@@ -140,6 +143,12 @@ function mayCopyEnvironment() {
   return !deno || deno.permissions.querySync({ name: 'env' }).state === 'granted';
 }
 
+const resolved = Promise.resolve();
+
+// The status in a worker's reply [id, status, payload].
+const REPLY_WITH_HANDLES = 1; // 0: a value without handles
+const REPLY_FAILED = 2; // the payload is a serialized error
+
 class Pool {
   constructor(options = {}) {
     const checked = checkPoolOptions(options);
@@ -153,6 +162,24 @@ class Pool {
     this.closed = false;
     this.spawnedWorkers = 0;
     this.outboxes = [];
+    this.flushOutboxes = () => this.flush();
+    // An idle worker stops keeping the process alive only after the code
+    // awaiting its results has resumed. A program that awaits one task at a
+    // time sends the next one before then, so the worker stays referenced.
+    // Unreferencing and referencing it again would cost four calls into the
+    // runtime per task.
+    this.unrefNeeded = false;
+    this.unrefQueued = false;
+    this.unrefIdle = () => {
+      this.unrefNeeded = false;
+      this.unrefQueued = false;
+      for (const worker of this.workers) {
+        if (worker.referenced && worker.tasks.size === 0) {
+          worker.referenced = false;
+          worker.thread.unref();
+        }
+      }
+    };
   }
 
   /**
@@ -228,7 +255,7 @@ class Pool {
    */
   warmUp() {
     if (this.closed || this.workers.length > 0) return;
-    this.becameIdle(this.startWorker());
+    this.becameIdle(this.startWorker(), performance.now());
   }
 
   hasFreeWorker() {
@@ -261,11 +288,12 @@ class Pool {
     if (this.resourceLimits) options.resourceLimits = this.resourceLimits;
     if (!mayCopyEnvironment()) options.env = {};
     const thread = new Worker(workerScript, options);
-    const worker = { thread, tasks: new Map(), sites: new Set(), ready: true, exclusive: false, idleSince: 0, outbox: [], outboxTasks: [], outboxTransfer: [], id: ++this.spawnedWorkers };
-    thread.unref();
+    const worker = { thread, tasks: new Map(), sites: new Set(), ready: true, exclusive: false, referenced: false, idleSince: 0, outbox: [], outboxTasks: [], outboxTransfer: [], id: ++this.spawnedWorkers };
     thread.on('message', (message) => this.onMessage(worker, message));
     thread.on('error', (error) => this.onWorkerGone(worker, error));
     thread.on('exit', (code) => this.onWorkerGone(worker, undefined, code));
+    // After the listeners: a 'message' listener references the thread's port.
+    thread.unref();
     this.workers.push(worker);
     return worker;
   }
@@ -278,18 +306,26 @@ class Pool {
       siteInfo = site.info;
     }
     task.sentAt = performance.now();
-    if (worker.tasks.size === 0) worker.thread.ref();
+    if (!worker.referenced) {
+      worker.referenced = true;
+      worker.thread.ref();
+    }
     worker.idleSince = 0;
     worker.tasks.set(task.id, task);
     worker.exclusive = task.exclusive;
     task.worker = worker;
-    const message = { id: task.id, site: site.id, siteInfo, values: task.values, handles: task.handles };
+    // A task travels as [id, site, values, handles, siteInfo], shortened
+    // when the last ones are not needed: an array has no property names to
+    // write and read.
+    let message;
+    if (siteInfo !== undefined) message = [task.id, site.id, task.values, task.handles, siteInfo];
+    else message = task.handles ? [task.id, site.id, task.values, true] : [task.id, site.id, task.values];
     // Tasks leave in one message per worker once the current synchronous
     // run of spawns has queued them all: a postMessage costs more than a
     // tiny task.
     if (worker.outbox.length === 0) {
       this.outboxes.push(worker);
-      if (this.outboxes.length === 1) queueMicrotask(() => this.flush());
+      if (this.outboxes.length === 1) resolved.then(this.flushOutboxes);
     }
     worker.outbox.push(message);
     worker.outboxTasks.push(task);
@@ -322,35 +358,47 @@ class Pool {
       worker.thread.postMessage(message, task.transfer);
     } catch (error) {
       if (!worker.tasks.delete(task.id)) return;
-      this.becameIdle(worker);
+      this.becameIdle(worker, performance.now());
       this.settle(task, false, error);
+      this.queueUnref();
     }
   }
 
+  // A reply is [id, status, payload], and a batch an array of replies.
   onMessage(worker, message) {
-    if (Array.isArray(message)) {
-      for (const reply of message) this.onReply(worker, reply);
-    } else {
+    if (typeof message[0] === 'number') {
       this.onReply(worker, message);
+    } else {
+      for (const reply of message) this.onReply(worker, reply);
     }
     this.dispatch();
+    this.queueUnref();
   }
 
-  onReply(worker, message) {
-    const task = worker.tasks.get(message.id);
+  // Queued after the results are settled, so it runs after the code that
+  // awaited them has resumed.
+  queueUnref() {
+    if (!this.unrefNeeded || this.unrefQueued) return;
+    this.unrefQueued = true;
+    resolved.then(this.unrefIdle);
+  }
+
+  onReply(worker, [id, status, payload]) {
+    const task = worker.tasks.get(id);
     if (!task) return;
-    worker.tasks.delete(message.id);
+    worker.tasks.delete(id);
     const site = task.site;
-    const elapsed = performance.now() - task.sentAt;
+    const now = performance.now();
+    const elapsed = now - task.sentAt;
     site.averageMs = site.averageMs === undefined ? elapsed : site.averageMs * 0.8 + elapsed * 0.2;
-    this.becameIdle(worker);
-    if (!message.ok) {
-      this.settle(task, false, deserializeError(message.error));
+    this.becameIdle(worker, now);
+    if (status === REPLY_FAILED) {
+      this.settle(task, false, deserializeError(payload));
       return;
     }
     let value;
     try {
-      value = decode(message.value, message.handles);
+      value = decode(payload, status === REPLY_WITH_HANDLES);
     } catch (error) {
       this.settle(task, false, error);
       return;
@@ -358,12 +406,12 @@ class Pool {
     this.settle(task, true, value);
   }
 
-  becameIdle(worker) {
+  becameIdle(worker, now) {
     if (worker.tasks.size > 0) return;
     worker.exclusive = false;
-    worker.thread.unref();
+    if (worker.referenced) this.unrefNeeded = true;
     if (this.idleTimeout === Infinity || this.closed) return;
-    worker.idleSince = performance.now();
+    worker.idleSince = now;
     // One timer for the whole pool, not one per task: it retires workers idle
     // for idleTimeout and re-arms while any worker is idle.
     if (!this.idleSweep) this.scheduleIdleSweep(this.idleTimeout);

@@ -5,6 +5,9 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+// Imported because the global `process` is an accessor on Node.js, which
+// every reply would call.
+import process from 'node:process';
 import { parentPort } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
@@ -45,10 +48,23 @@ process.emitWarning = function filterWarning(warning, ...rest) {
 // collected the same way and posted once the current batch has run, because
 // each postMessage costs more than running a tiny task.
 parentPort.on('message', (message) => {
-  if (Array.isArray(message)) taskQueue.push(...message);
-  else taskQueue.push(message);
+  if (typeof message[0] === 'number') {
+    taskQueue.push(taskOf(message));
+  } else {
+    for (const item of message) taskQueue.push(taskOf(item));
+  }
   if (!running) runQueued();
 });
+
+// A task arrives as [id, site, values, handles, siteInfo], without the last
+// ones when they are not needed, and a reply leaves as [id, status, payload].
+const REPLY_OK = 0;
+const REPLY_WITH_HANDLES = 1;
+const REPLY_FAILED = 2;
+
+function taskOf(message) {
+  return { id: message[0], site: message[1], values: message[2], handles: message[3] === true, siteInfo: message[4] };
+}
 
 let outbox = [];
 let outboxTransfer = [];
@@ -85,11 +101,13 @@ function runQueued() {
 }
 
 function failure(task, error) {
-  return { reply: { id: task.id, ok: false, error: serializeError(error) }, transfer: undefined };
+  return { reply: [task.id, REPLY_FAILED, serializeError(error)], transfer: undefined };
 }
 
+const resolved = Promise.resolve();
+
 function queueReply({ reply, transfer }) {
-  if (outbox.length === 0) queueMicrotask(flushReplies);
+  if (outbox.length === 0) resolved.then(flushReplies);
   outbox.push(reply);
   if (transfer !== undefined && transfer.length > 0) outboxTransfer.push(...transfer);
 }
@@ -102,8 +120,8 @@ let waitingForOutput = false;
 
 function flushReplies() {
   if (waitingForOutput) return;
-  const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
-  if (pending.length > 0) {
+  if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) {
+    const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
     waitingForOutput = true;
     Promise.all(pending.map((stream) => new Promise((resolve) => stream.write('', resolve)))).then(() => {
       waitingForOutput = false;
@@ -166,7 +184,7 @@ function runTask(task) {
 
 function reply(task, info, result) {
   if (result === null || (typeof result !== 'object' && typeof result !== 'function' && typeof result !== 'symbol')) {
-    return { reply: { id: task.id, ok: true, value: result, handles: false }, transfer: undefined };
+    return { reply: [task.id, REPLY_OK, result], transfer: undefined };
   }
   let encoded;
   try {
@@ -175,7 +193,7 @@ function reply(task, info, result) {
     error.message = `${error.message} (closure at ${info.name}:${info.funcLine}:${info.funcColumn})`;
     throw error;
   }
-  return { reply: { id: task.id, ok: true, value: encoded.data, handles: encoded.handles }, transfer: encoded.transfer };
+  return { reply: [task.id, encoded.handles ? REPLY_WITH_HANDLES : REPLY_OK, encoded.data], transfer: encoded.transfer };
 }
 
 const CLOSURE = '__experimentalThreadsClosure';
