@@ -17,8 +17,13 @@ const workerScript = path.join(__dirname, 'worker.mjs');
 // long its tasks take (an average of send-to-reply times). A worker runs its
 // tasks one at a time, so many in flight keep it busy with tiny tasks instead
 // of waking it for each one, while long tasks go one per worker so none waits
-// behind another.
-const IN_FLIGHT_TINY = 64; // tasks averaging under 1 ms
+// behind another. For tiny tasks the limit is a window per site that starts
+// at 2 and doubles when tasks sent that deep come back within 1 ms. Tasks
+// awaited one at a time keep it at 2, so a burst of long tasks after them is
+// not all sent at once, 4 to a worker, where a worker slowed by other
+// processes would keep its share. It starts again at 2 when the site's
+// average reaches 1 ms.
+const IN_FLIGHT_TINY = 64; // most in flight, for tasks averaging under 1 ms
 const IN_FLIGHT_SHORT = 4; // under 5 ms
 const IN_FLIGHT_UNKNOWN = 2; // sites not measured yet
 const IN_FLIGHT_LONG = 1;
@@ -26,7 +31,7 @@ const IN_FLIGHT_LONG = 1;
 function inFlightLimit(site) {
   const ms = site.averageMs;
   if (ms === undefined) return IN_FLIGHT_UNKNOWN;
-  if (ms < 1) return IN_FLIGHT_TINY;
+  if (ms < 1) return site.window;
   return ms < 5 ? IN_FLIGHT_SHORT : IN_FLIGHT_LONG;
 }
 
@@ -197,7 +202,7 @@ class Pool {
     const signal = options && options.signal;
     if (signal && signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const task = { id: this.nextTaskId++, site, values, handles, transfer, resolve, reject, exclusive: false, worker: undefined };
+      const task = { id: this.nextTaskId++, site, values, handles, transfer, resolve, reject, exclusive: false, worker: undefined, depth: 0 };
       if (options && (signal || options.timeout !== undefined)) this.watch(task, signal, options.timeout);
       this.queue.push(task);
       this.dispatch();
@@ -312,6 +317,7 @@ class Pool {
     }
     worker.idleSince = 0;
     worker.tasks.set(task.id, task);
+    task.depth = worker.tasks.size;
     worker.exclusive = task.exclusive;
     task.worker = worker;
     // A task travels as [id, site, values, handles, siteInfo], shortened
@@ -391,6 +397,8 @@ class Pool {
     const now = performance.now();
     const elapsed = now - task.sentAt;
     site.averageMs = site.averageMs === undefined ? elapsed : site.averageMs * 0.8 + elapsed * 0.2;
+    if (site.averageMs >= 1) site.window = IN_FLIGHT_UNKNOWN;
+    else if (elapsed < 1 && task.depth * 2 > site.window) site.window = Math.min(IN_FLIGHT_TINY, task.depth * 2);
     this.becameIdle(worker, now);
     if (status === REPLY_FAILED) {
       this.settle(task, false, deserializeError(payload));

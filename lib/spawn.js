@@ -257,6 +257,9 @@ function createSite(caller, fn) {
     info,
     literal: plan.literal === true,
     warned: false,
+    // Kept by the pool from send-to-reply times.
+    averageMs: undefined,
+    window: 2,
     location: `${caller.file}:${caller.line}:${caller.column}`,
     bridge: `globalThis[Symbol.for("experimental-threads")].run(${id},[${names.join(',')}])`,
   };

@@ -170,6 +170,23 @@ test('tasks on one worker run one at a time', async () => {
   });
 });
 
+test('long burst after awaited tasks spreads', async () => {
+  // After tasks awaited one at a time, a burst of 8 is not sent 4 to each
+  // worker: the worker stuck in the 1 s task runs at most one other, while
+  // the other worker takes the rest as it finishes each 30 ms task.
+  await withPool({ size: 2 }, async () => {
+    const run = (ms) => eval(spawn(() => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      return threadId;
+    }));
+    for (let i = 0; i < 20; i++) await run(0);
+    const threads = await Promise.all([1000, 30, 30, 30, 30, 30, 30, 30].map(run));
+    const slow = threads.filter((thread) => thread === threads[0]).length;
+    assert.ok(slow <= 2, `the thread of the 1 s task ran ${slow} of the 8 tasks: ${threads.join(',')}`);
+    assert.equal(new Set(threads).size, 2);
+  });
+});
+
 test('a crash fails only the running task', async () => {
   await withPool({ size: 1 }, async () => {
     const crash = eval(spawn(async () => {
