@@ -342,4 +342,4 @@ registerHandleType('Buffer', {
   decode: (bytes) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
 });
 
-module.exports = { move, Moved, encode, decode, registerHandleType, registerBufferOwner, isSharedMemory, markHandle, serializeError, deserializeError, SendError, describeValue };
+module.exports = { move, Moved, encode, decode, registerHandleType, registerBufferOwner, isSharedMemory, isDetached, markHandle, serializeError, deserializeError, SendError, describeValue };

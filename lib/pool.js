@@ -9,7 +9,7 @@ const path = require('node:path');
 // Imported because the global `performance` is an accessor on Node.js.
 const { performance } = require('node:perf_hooks');
 const { Worker } = require('node:worker_threads');
-const { decode, deserializeError } = require('./codec.js');
+const { decode, deserializeError, isDetached, SendError } = require('./codec.js');
 
 const workerScript = path.join(__dirname, 'worker.mjs');
 
@@ -28,11 +28,19 @@ const IN_FLIGHT_SHORT = 4; // under 5 ms
 const IN_FLIGHT_UNKNOWN = 2; // sites not measured yet
 const IN_FLIGHT_LONG = 1;
 
+const LONG_MS = 5;
+
+// Node.js 20 sends a buffer detached by an earlier message as an empty one
+// instead of failing, so transfer lists are checked first.
+function isDetachedBuffer(item) {
+  return item instanceof ArrayBuffer && isDetached(item);
+}
+
 function inFlightLimit(site) {
   const ms = site.averageMs;
   if (ms === undefined) return IN_FLIGHT_UNKNOWN;
   if (ms < 1) return site.window;
-  return ms < 5 ? IN_FLIGHT_SHORT : IN_FLIGHT_LONG;
+  return ms < LONG_MS ? IN_FLIGHT_SHORT : IN_FLIGHT_LONG;
 }
 
 // setTimeout fires after 1 ms for a delay above 2^31 - 1 ms (about 24.8
@@ -150,8 +158,10 @@ function mayCopyEnvironment() {
 
 const resolved = Promise.resolve();
 
-// The status in a worker's reply [id, status, payload].
-const REPLY_WITH_HANDLES = 1; // 0: a value without handles
+// Replies arrive as [REPLY_TAG, id, status, payload, id, status, payload,
+// ...]. Anything else is a message a closure posted on parentPort itself.
+const REPLY_TAG = 'experimental-threads reply';
+const REPLY_WITH_HANDLES = 1; // status 0: a value without handles
 const REPLY_FAILED = 2; // the payload is a serialized error
 
 class Pool {
@@ -202,7 +212,7 @@ class Pool {
     const signal = options && options.signal;
     if (signal && signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const task = { id: this.nextTaskId++, site, values, handles, transfer, resolve, reject, exclusive: false, worker: undefined, depth: 0 };
+      const task = { id: this.nextTaskId++, site, values, handles, transfer, resolve, reject, exclusive: false, worker: undefined, depth: 0, long: false };
       if (options && (signal || options.timeout !== undefined)) this.watch(task, signal, options.timeout);
       this.queue.push(task);
       this.dispatch();
@@ -279,8 +289,10 @@ class Pool {
 
   pickWorker(exclusive, site) {
     let best;
+    // A worker running a task of a long site takes no other task until it
+    // is done, so quick tasks do not wait behind it.
     for (const worker of this.workers) {
-      if (worker.ready && !worker.exclusive && (!best || worker.tasks.size < best.tasks.size)) best = worker;
+      if (worker.ready && !worker.exclusive && worker.longTasks === 0 && (!best || worker.tasks.size < best.tasks.size)) best = worker;
     }
     if (best && best.tasks.size === 0) return best;
     if (this.workers.length < this.size) return this.startWorker();
@@ -293,7 +305,7 @@ class Pool {
     if (this.resourceLimits) options.resourceLimits = this.resourceLimits;
     if (!mayCopyEnvironment()) options.env = {};
     const thread = new Worker(workerScript, options);
-    const worker = { thread, tasks: new Map(), sites: new Set(), ready: true, exclusive: false, referenced: false, idleSince: 0, outbox: [], outboxTasks: [], outboxTransfer: [], id: ++this.spawnedWorkers };
+    const worker = { thread, tasks: new Map(), sites: new Set(), ready: true, exclusive: false, longTasks: 0, referenced: false, idleSince: 0, outbox: [], outboxTasks: [], outboxTransfer: [], id: ++this.spawnedWorkers };
     thread.on('message', (message) => this.onMessage(worker, message));
     thread.on('error', (error) => this.onWorkerGone(worker, error));
     thread.on('exit', (code) => this.onWorkerGone(worker, undefined, code));
@@ -318,6 +330,8 @@ class Pool {
     worker.idleSince = 0;
     worker.tasks.set(task.id, task);
     task.depth = worker.tasks.size;
+    task.long = site.averageMs >= LONG_MS;
+    if (task.long) worker.longTasks++;
     worker.exclusive = task.exclusive;
     task.worker = worker;
     // A task travels as [id, site, values, handles, siteInfo], shortened
@@ -350,6 +364,7 @@ class Pool {
       worker.outboxTransfer = [];
       if (!worker.ready) continue; // gone meanwhile: its tasks were already rejected
       try {
+        if (transfer.length > 0 && transfer.some(isDetachedBuffer)) throw new Error('a buffer to move was detached');
         worker.thread.postMessage(messages.length === 1 ? messages[0] : messages, transfer);
       } catch {
         // One task contains a value postMessage cannot send: send them one by
@@ -360,23 +375,31 @@ class Pool {
   }
 
   postOne(worker, message, task) {
+    const site = task.site;
+    // The first message of a site to a worker carries the site's details.
+    // If that one failed, the next one carries them instead.
+    if (message.length < 5 && !worker.sites.has(site.id)) {
+      worker.sites.add(site.id);
+      message = [message[0], message[1], message[2], message[3] === true, site.info];
+    }
     try {
+      if (task.transfer !== undefined && task.transfer.some(isDetachedBuffer)) {
+        throw new SendError('Cannot send a captured buffer: another task spawned in the same turn already moved it. Move each buffer into one task only.');
+      }
       worker.thread.postMessage(message, task.transfer);
     } catch (error) {
+      if (message.length === 5) worker.sites.delete(site.id);
       if (!worker.tasks.delete(task.id)) return;
+      if (task.long) worker.longTasks--;
       this.becameIdle(worker, performance.now());
       this.settle(task, false, error);
       this.queueUnref();
     }
   }
 
-  // A reply is [id, status, payload], and a batch an array of replies.
   onMessage(worker, message) {
-    if (typeof message[0] === 'number') {
-      this.onReply(worker, message);
-    } else {
-      for (const reply of message) this.onReply(worker, reply);
-    }
+    if (!Array.isArray(message) || message[0] !== REPLY_TAG) return;
+    for (let i = 1; i + 2 < message.length; i += 3) this.onReply(worker, message[i], message[i + 1], message[i + 2]);
     this.dispatch();
     this.queueUnref();
   }
@@ -389,10 +412,11 @@ class Pool {
     resolved.then(this.unrefIdle);
   }
 
-  onReply(worker, [id, status, payload]) {
+  onReply(worker, id, status, payload) {
     const task = worker.tasks.get(id);
     if (!task) return;
     worker.tasks.delete(id);
+    if (task.long) worker.longTasks--;
     const site = task.site;
     const now = performance.now();
     const elapsed = now - task.sentAt;

@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
 // needs it: codec.js requires it on the first handle it decodes, and a
 // closure that imports the library loads it through that import. A worker
 // that runs plain closures starts without it.
-const { encode, decode, serializeError } = require('./codec.js');
+const { encode, decode, serializeError, isDetached, SendError } = require('./codec.js');
 
 // Whether import.meta.resolve(specifier, parentURL) resolves against the
 // given parent. Node.js does so only with --experimental-import-meta-resolve,
@@ -57,7 +57,10 @@ parentPort.on('message', (message) => {
 });
 
 // A task arrives as [id, site, values, handles, siteInfo], without the last
-// ones when they are not needed, and a reply leaves as [id, status, payload].
+// ones when they are not needed. Replies leave as [REPLY_TAG, id, status,
+// payload, id, status, payload, ...]: the tag distinguishes them from what a
+// closure posts on parentPort itself.
+const REPLY_TAG = 'experimental-threads reply';
 const REPLY_OK = 0;
 const REPLY_WITH_HANDLES = 1;
 const REPLY_FAILED = 2;
@@ -66,8 +69,11 @@ function taskOf(message) {
   return { id: message[0], site: message[1], values: message[2], handles: message[3] === true, siteInfo: message[4] };
 }
 
-let outbox = [];
+let outbox = [REPLY_TAG];
 let outboxTransfer = [];
+// Each reply's own transfer list, to post the replies one by one when the
+// batch cannot be posted.
+let outboxTransfers = [];
 
 // Tasks run one at a time, in the order they arrived, even when several are
 // in flight: a task that holds an async lock across an await must not share
@@ -101,14 +107,15 @@ function runQueued() {
 }
 
 function failure(task, error) {
-  return { reply: [task.id, REPLY_FAILED, serializeError(error)], transfer: undefined };
+  return { id: task.id, status: REPLY_FAILED, payload: serializeError(error), transfer: undefined };
 }
 
 const resolved = Promise.resolve();
 
-function queueReply({ reply, transfer }) {
-  if (outbox.length === 0) resolved.then(flushReplies);
-  outbox.push(reply);
+function queueReply({ id, status, payload, transfer }) {
+  if (outbox.length === 1) resolved.then(flushReplies);
+  outbox.push(id, status, payload);
+  outboxTransfers.push(transfer);
   if (transfer !== undefined && transfer.length > 0) outboxTransfer.push(...transfer);
 }
 
@@ -129,11 +136,33 @@ function flushReplies() {
     });
     return;
   }
-  const replies = outbox.length === 1 ? outbox[0] : outbox;
+  const replies = outbox;
   const transfer = outboxTransfer;
-  outbox = [];
+  const transfers = outboxTransfers;
+  outbox = [REPLY_TAG];
   outboxTransfer = [];
-  parentPort.postMessage(replies, transfer);
+  outboxTransfers = [];
+  try {
+    parentPort.postMessage(replies, transfer);
+  } catch {
+    // A result cannot be posted, for example because two results move the
+    // same buffer. Posted one by one, only that task fails.
+    for (let i = 0; i < transfers.length; i++) postReply(replies[1 + 3 * i], replies[2 + 3 * i], replies[3 + 3 * i], transfers[i]);
+  }
+}
+
+function postReply(id, status, payload, transfer) {
+  try {
+    // Node.js 20 drops a message without an error when a buffer in its
+    // transfer list was detached by an earlier one.
+    if (transfer !== undefined && transfer.some((buffer) => buffer instanceof ArrayBuffer && isDetached(buffer))) {
+      throw new Error('it moves a buffer that the result of another task already moved. Move each buffer out of a worker once, or return a copy');
+    }
+    parentPort.postMessage([REPLY_TAG, id, status, payload], transfer ?? []);
+  } catch (error) {
+    const failed = new SendError(`Cannot send the value returned by the closure: ${error && error.message}.`);
+    parentPort.postMessage([REPLY_TAG, id, REPLY_FAILED, serializeError(failed)]);
+  }
 }
 
 // Runs one task. Returns its reply, or a promise of it when the closure is
@@ -184,7 +213,7 @@ function runTask(task) {
 
 function reply(task, info, result) {
   if (result === null || (typeof result !== 'object' && typeof result !== 'function' && typeof result !== 'symbol')) {
-    return { reply: [task.id, REPLY_OK, result], transfer: undefined };
+    return { id: task.id, status: REPLY_OK, payload: result, transfer: undefined };
   }
   let encoded;
   try {
@@ -193,7 +222,7 @@ function reply(task, info, result) {
     error.message = `${error.message} (closure at ${info.name}:${info.funcLine}:${info.funcColumn})`;
     throw error;
   }
-  return { reply: [task.id, encoded.handles ? REPLY_WITH_HANDLES : REPLY_OK, encoded.data], transfer: encoded.transfer };
+  return { id: task.id, status: encoded.handles ? REPLY_WITH_HANDLES : REPLY_OK, payload: encoded.data, transfer: encoded.transfer };
 }
 
 const CLOSURE = '__experimentalThreadsClosure';

@@ -187,6 +187,68 @@ test('long burst after awaited tasks spreads', async () => {
   });
 });
 
+test('quick tasks skip a worker on a long task', async () => {
+  await withPool({ size: 2 }, async () => {
+    const tiny = (i) => eval(spawn(() => [i, threadId]));
+    const long = (ms) => eval(spawn(() => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      return threadId;
+    }));
+    for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 200 }, (_, i) => tiny(i)));
+    await long(20);
+    await long(20);
+    const slow = long(1000);
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => tiny(i)));
+    const slowThread = await slow;
+    assert.deepEqual(results.map(([i]) => i), Array.from({ length: 200 }, (_, i) => i));
+    const behind = results.filter(([, thread]) => thread === slowThread).length;
+    assert.equal(behind, 0, `${behind} quick tasks ran on the thread of the 1 s task`);
+  });
+});
+
+test('messages a closure posts are ignored', async () => {
+  await withPool({ size: 1 }, async () => {
+    const result = await eval(spawn(async () => {
+      const { parentPort } = await import('node:worker_threads');
+      parentPort.postMessage({ progress: 50 });
+      parentPort.postMessage([1, 0, 'not a result']);
+      parentPort.postMessage('text');
+      return 'result';
+    }));
+    assert.equal(result, 'result');
+    assert.equal(await eval(spawn(() => 'next')), 'next');
+  });
+});
+
+test('a failed send keeps the site usable', async () => {
+  await withPool({ size: 2 }, async () => {
+    const buffer = new ArrayBuffer(4);
+    const run = (data) => eval(spawn(() => data.byteLength));
+    const [first, second] = await Promise.allSettled([run(move(buffer)), run(move(buffer))]);
+    assert.equal(first.value, 4);
+    assert.equal(second.reason.code, 'ERR_THREADS_CANNOT_SEND');
+    const later = await Promise.all(Array.from({ length: 6 }, () => run(new ArrayBuffer(2))));
+    assert.deepEqual(later, [2, 2, 2, 2, 2, 2]);
+  });
+});
+
+test('results moving one buffer fail alone', async () => {
+  await withPool({ size: 1 }, async () => {
+    const give = (shared) => eval(spawn(() => {
+      globalThis.runsForTest = (globalThis.runsForTest ?? 0) + 1;
+      if (!shared) return 0;
+      globalThis.sharedForTest ??= new ArrayBuffer(8);
+      return move(new Uint8Array(globalThis.sharedForTest));
+    }));
+    // Quick replies first, so the four tasks below go in one message.
+    for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 100 }, () => give(false)));
+    const outcomes = await Promise.allSettled([give(true), give(true), give(true), give(true)]);
+    assert.equal(outcomes[0].value.byteLength, 8);
+    for (const outcome of outcomes.slice(1)) assert.equal(outcome.reason.code, 'ERR_THREADS_CANNOT_SEND');
+    assert.equal(await eval(spawn(() => globalThis.runsForTest)), 304);
+  });
+});
+
 test('a crash fails only the running task', async () => {
   await withPool({ size: 1 }, async () => {
     const crash = eval(spawn(async () => {
