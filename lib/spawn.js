@@ -23,10 +23,11 @@ const sites = [];
 // 0.1 µs. A function made from a literal written as a spawn argument reaches
 // spawn only from that call, so once the stack has found the site of a
 // literal, later functions made from it map to the same site.
-// NOTE: this assumes the call's callee is always spawn. If a reassigned
-// `let spawn` sometimes holds a wrapper that keeps the function and later
-// passes it to spawn elsewhere, that call runs with this site's plan instead
-// of being rejected like any spawn(name) of a non-declared function.
+// NOTE: this assumes the call's callee is always spawn. A reassigned `let
+// spawn` may be a wrapper that keeps the function and passes it to spawn
+// elsewhere later. That call then runs with this site's plan, where the
+// stack would have rejected it like any spawn(name) of a non-declared
+// function.
 const functionPosition = checkedFunctionPosition();
 const sitesByFunction = new Map();
 
@@ -78,7 +79,7 @@ function spawn(fn, options) {
   const position = functionPosition === undefined ? -1 : functionPosition(fn);
   let site = position === -1 ? undefined : sitesByFunction.get(position);
   if (site === undefined) {
-    site = siteOfCaller(fn);
+    site = siteOfCaller(fn, position);
     if (position !== -1 && site.literal) sitesByFunction.set(position, site);
   }
   checkEvaluated();
@@ -88,13 +89,16 @@ function spawn(fn, options) {
   return site.bridge;
 }
 
-// Finds the site from the stack: the file, line and column of the call.
-function siteOfCaller(fn) {
+// Finds the site from the stack: the file, line and column of the call. On
+// Node.js the key also has the id of the script that made fn, so a module
+// loaded again after its file changed (a CommonJS module deleted from
+// require.cache and required again) is analyzed again.
+function siteOfCaller(fn, position) {
   const frame = callSiteOf(spawn);
   const name = frame && fileNameOf(frame);
   const line = frame && frame.getLineNumber();
   const column = frame && frame.getColumnNumber();
-  const key = `${name}:${line}:${column}`;
+  const key = position === -1 ? `${name}:${line}:${column}` : `${name}:${line}:${column}:${Math.floor(position / 2 ** 32)}`;
   let site = sitesByKey.get(key);
   if (site === undefined) {
     const caller = name ? { name, ...normalise(name), line, column } : undefined;

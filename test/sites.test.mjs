@@ -4,8 +4,12 @@
 // at several sites but whose names are bound differently, interleaved, so a
 // site mix-up returns a wrong value.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { importedLabel } from './fixtures/sites/imported-label.mjs';
 import { spawn } from '../index.js';
 import { byNameFirst, byNameSecond, localLabel, moduleShade, parameterShade } from './fixtures/sites/local-label.mjs';
@@ -36,6 +40,24 @@ test('a function passed by name from two calls', async () => {
     assert.equal(await byNameFirst(), 11);
     assert.equal(await byNameSecond(i), 11 + i);
   }
+});
+
+// NOTE: Bun and Deno key a site by file, line and column only, so there a
+// module required again after its file changed keeps the first plan.
+test('CommonJS module required again after an edit', { skip: !onNode && 'sites are keyed by position only here' }, async () => {
+  const index = fileURLToPath(new URL('../index.js', import.meta.url));
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'experimental-threads-')), 'reloaded.cjs');
+  const head = `const { spawn } = require(${JSON.stringify(index)});\n`;
+  const tail = 'exports.run = () => eval(spawn(() => label));\n';
+  // Both versions keep the closure at the same line and column.
+  writeFileSync(file, `${head}const { sep: label } = require('node:path');\n${tail}`);
+  const first = require(file);
+  assert.equal(await first.run(), path.sep);
+  delete require.cache[file];
+  writeFileSync(file, `${head}const label = 'local';                       \n${tail}`);
+  const second = require(file);
+  assert.equal(await second.run(), 'local');
+  assert.equal(await first.run(), path.sep);
 });
 
 test('closures made in a loop are one site', async () => {
