@@ -206,6 +206,18 @@ function isDetached(buffer) {
   }
 }
 
+// Whether postMessage can move every buffer of a transfer list: none is
+// detached and none is listed twice. Node.js 20 sends a detached buffer as
+// an empty one, and Deno moves a buffer listed twice, where other runtimes
+// throw.
+function canTransfer(list) {
+  if (list.length > 1 && new Set(list).size !== list.length) return false;
+  for (const item of list) {
+    if (item instanceof ArrayBuffer && isDetached(item)) return false;
+  }
+  return true;
+}
+
 // Encodes the value that move() marked: its ArrayBuffer goes in the transfer
 // list. A Buffer over Node.js's shared pool cannot be transferred, because
 // the pool contains other Buffers too.
@@ -342,4 +354,4 @@ registerHandleType('Buffer', {
   decode: (bytes) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
 });
 
-module.exports = { move, Moved, encode, decode, registerHandleType, registerBufferOwner, isSharedMemory, isDetached, markHandle, serializeError, deserializeError, SendError, describeValue };
+module.exports = { move, Moved, encode, decode, registerHandleType, registerBufferOwner, isSharedMemory, canTransfer, markHandle, serializeError, deserializeError, SendError, describeValue };

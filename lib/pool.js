@@ -9,7 +9,7 @@ const path = require('node:path');
 // Imported because the global `performance` is an accessor on Node.js.
 const { performance } = require('node:perf_hooks');
 const { Worker } = require('node:worker_threads');
-const { decode, deserializeError, isDetached, SendError } = require('./codec.js');
+const { canTransfer, decode, deserializeError, SendError } = require('./codec.js');
 
 const workerScript = path.join(__dirname, 'worker.mjs');
 
@@ -29,12 +29,6 @@ const IN_FLIGHT_UNKNOWN = 2; // sites not measured yet
 const IN_FLIGHT_LONG = 1;
 
 const LONG_MS = 5;
-
-// Node.js 20 sends a buffer detached by an earlier message as an empty one
-// instead of failing, so transfer lists are checked first.
-function isDetachedBuffer(item) {
-  return item instanceof ArrayBuffer && isDetached(item);
-}
 
 function inFlightLimit(site) {
   const ms = site.averageMs;
@@ -364,7 +358,7 @@ class Pool {
       worker.outboxTransfer = [];
       if (!worker.ready) continue; // gone meanwhile: its tasks were already rejected
       try {
-        if (transfer.length > 0 && transfer.some(isDetachedBuffer)) throw new Error('a buffer to move was detached');
+        if (transfer.length > 0 && !canTransfer(transfer)) throw new Error('a buffer cannot be moved');
         worker.thread.postMessage(messages.length === 1 ? messages[0] : messages, transfer);
       } catch {
         // One task contains a value postMessage cannot send: send them one by
@@ -383,7 +377,7 @@ class Pool {
       message = [message[0], message[1], message[2], message[3] === true, site.info];
     }
     try {
-      if (task.transfer !== undefined && task.transfer.some(isDetachedBuffer)) {
+      if (task.transfer !== undefined && !canTransfer(task.transfer)) {
         throw new SendError('Cannot send a captured buffer: another task spawned in the same turn already moved it. Move each buffer into one task only.');
       }
       worker.thread.postMessage(message, task.transfer);

@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
 // needs it: codec.js requires it on the first handle it decodes, and a
 // closure that imports the library loads it through that import. A worker
 // that runs plain closures starts without it.
-const { encode, decode, serializeError, isDetached, SendError } = require('./codec.js');
+const { canTransfer, encode, decode, serializeError, SendError } = require('./codec.js');
 
 // Whether import.meta.resolve(specifier, parentURL) resolves against the
 // given parent. Node.js does so only with --experimental-import-meta-resolve,
@@ -143,6 +143,7 @@ function flushReplies() {
   outboxTransfer = [];
   outboxTransfers = [];
   try {
+    if (transfer.length > 0 && !canTransfer(transfer)) throw new Error('a buffer cannot be moved');
     parentPort.postMessage(replies, transfer);
   } catch {
     // A result cannot be posted, for example because two results move the
@@ -153,9 +154,7 @@ function flushReplies() {
 
 function postReply(id, status, payload, transfer) {
   try {
-    // Node.js 20 drops a message without an error when a buffer in its
-    // transfer list was detached by an earlier one.
-    if (transfer !== undefined && transfer.some((buffer) => buffer instanceof ArrayBuffer && isDetached(buffer))) {
+    if (transfer !== undefined && !canTransfer(transfer)) {
       throw new Error('it moves a buffer that the result of another task already moved. Move each buffer out of a worker once, or return a copy');
     }
     parentPort.postMessage([REPLY_TAG, id, status, payload], transfer ?? []);
