@@ -105,12 +105,15 @@ function isError(value) {
 /**
  * Encodes value for postMessage. `where` names it in errors, e.g. "captured
  * variable `config` (declared at /app/main.mjs:3:7)". Returns { data,
- * handles } where handles is true when the receiver must walk data again.
+ * handles, transfer, asIs }: handles is true when the receiver must walk
+ * data again, and asIs when data contains an object of value itself (a
+ * buffer, typed array, Date or Error) rather than a copy. Two such values
+ * in one postMessage would arrive as one object if they were the same.
  */
 function encode(value, where, transfer = []) {
-  const state = { handles: false, seen: new Map(), transfer };
+  const state = { handles: false, asIs: false, seen: new Map(), transfer };
   const data = encodeValue(value, where, '', state);
-  return { data, handles: state.handles, transfer };
+  return { data, handles: state.handles, transfer, asIs: state.asIs };
 }
 
 function encodeValue(value, where, path, state) {
@@ -175,11 +178,17 @@ function encodeValue(value, where, path, state) {
     const buffer = value instanceof ArrayBuffer ? value : ArrayBuffer.isView(value) ? value.buffer : undefined;
     if (buffer instanceof ArrayBuffer && isDetached(buffer)) throw cannotSend(value, where, path, DETACHED_ADVICE);
     const owned = buffer && bufferOwners.get(buffer);
-    if (owned === undefined) return value;
+    if (owned === undefined) {
+      state.asIs = true;
+      return value;
+    }
     state.handles = true;
     return { [HANDLE]: owned.name, data: { owner: owned.owner, ...viewLayout(value) } };
   }
-  if (isError(value)) return value;
+  if (isError(value)) {
+    state.asIs = true;
+    return value;
+  }
   throw cannotSend(value, where, path, 'A copy would lose its prototype and methods. Send plain data (objects, arrays, Map, Set, typed arrays) and rebuild the object inside the closure.');
 }
 

@@ -17,12 +17,12 @@ const workerScript = path.join(__dirname, 'worker.mjs');
 // long its tasks take (an average of send-to-reply times). A worker runs its
 // tasks one at a time, so many in flight keep it busy with tiny tasks instead
 // of waking it for each one, while long tasks go one per worker so none waits
-// behind another. For tiny tasks the limit is a window per site that starts
-// at 2 and doubles when tasks sent that deep come back within 1 ms. Tasks
-// awaited one at a time keep it at 2, so a burst of long tasks after them is
-// not all sent at once, 4 to a worker, where a worker slowed by other
-// processes would keep its share. It starts again at 2 when the site's
-// average reaches 1 ms.
+// behind another. Below 5 ms the limit is also capped by a window per site
+// that starts at 2 and doubles when tasks sent that deep come back within
+// 5 ms. Tasks awaited one at a time keep it at 2, so a burst of long tasks
+// after them is not all sent at once, 4 to a worker, where a worker slowed
+// by other processes would keep its share. It starts again at 2 when the
+// site's average reaches 5 ms.
 const IN_FLIGHT_TINY = 64; // most in flight, for tasks averaging under 1 ms
 const IN_FLIGHT_SHORT = 4; // under 5 ms
 const IN_FLIGHT_UNKNOWN = 2; // sites not measured yet
@@ -33,8 +33,8 @@ const LONG_MS = 5;
 function inFlightLimit(site) {
   const ms = site.averageMs;
   if (ms === undefined) return IN_FLIGHT_UNKNOWN;
-  if (ms < 1) return site.window;
-  return ms < LONG_MS ? IN_FLIGHT_SHORT : IN_FLIGHT_LONG;
+  if (ms >= LONG_MS) return IN_FLIGHT_LONG;
+  return Math.min(site.window, ms < 1 ? IN_FLIGHT_TINY : IN_FLIGHT_SHORT);
 }
 
 // setTimeout fires after 1 ms for a delay above 2^31 - 1 ms (about 24.8
@@ -172,6 +172,9 @@ class Pool {
     this.spawnedWorkers = 0;
     this.outboxes = [];
     this.flushOutboxes = () => this.flush();
+    this.dispatchQueued = () => {
+      if (!this.closed) this.dispatch();
+    };
     // An idle worker stops keeping the process alive only after the code
     // awaiting its results has resumed. A program that awaits one task at a
     // time sends the next one before then, so the worker stays referenced.
@@ -196,7 +199,7 @@ class Pool {
    * and options.timeout (ms) abort it: a queued task leaves the queue, a
    * running one ends its worker, which the pool replaces.
    */
-  run(site, values, handles, transfer, options) {
+  run(site, { data: values, handles, transfer, solo }, options) {
     if (this.closed) return Promise.reject(new TerminationError('experimental-threads: the pool was shut down; no new tasks are accepted.', 'ERR_THREADS_TERMINATED'));
     if (this.queue.length >= this.maxQueue && !this.hasFreeWorker()) {
       const error = new Error(`experimental-threads: the task queue is full (maxQueue ${this.maxQueue}); await some results before spawning more.`);
@@ -206,7 +209,7 @@ class Pool {
     const signal = options && options.signal;
     if (signal && signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const task = { id: this.nextTaskId++, site, values, handles, transfer, resolve, reject, exclusive: false, worker: undefined, depth: 0, long: false };
+      const task = { id: this.nextTaskId++, site, values, handles, transfer, solo, resolve, reject, exclusive: false, worker: undefined, depth: 0, long: false };
       if (options && (signal || options.timeout !== undefined)) this.watch(task, signal, options.timeout);
       this.queue.push(task);
       this.dispatch();
@@ -299,7 +302,7 @@ class Pool {
     if (this.resourceLimits) options.resourceLimits = this.resourceLimits;
     if (!mayCopyEnvironment()) options.env = {};
     const thread = new Worker(workerScript, options);
-    const worker = { thread, tasks: new Map(), sites: new Set(), ready: true, exclusive: false, longTasks: 0, referenced: false, idleSince: 0, outbox: [], outboxTasks: [], outboxTransfer: [], id: ++this.spawnedWorkers };
+    const worker = { thread, tasks: new Map(), sites: new Set(), ready: true, exclusive: false, longTasks: 0, referenced: false, idleSince: 0, outbox: [], outboxTasks: [], id: ++this.spawnedWorkers };
     thread.on('message', (message) => this.onMessage(worker, message));
     thread.on('error', (error) => this.onWorkerGone(worker, error));
     thread.on('exit', (code) => this.onWorkerGone(worker, undefined, code));
@@ -334,6 +337,12 @@ class Pool {
     let message;
     if (siteInfo !== undefined) message = [task.id, site.id, task.values, task.handles, siteInfo];
     else message = task.handles ? [task.id, site.id, task.values, true] : [task.id, site.id, task.values];
+    if (task.solo) {
+      // After the tasks queued before it, so the worker gets them in order.
+      this.flushWorker(worker);
+      this.postOne(worker, message, task);
+      return;
+    }
     // Tasks leave in one message per worker once the current synchronous
     // run of spawns has queued them all: a postMessage costs more than a
     // tiny task.
@@ -343,28 +352,27 @@ class Pool {
     }
     worker.outbox.push(message);
     worker.outboxTasks.push(task);
-    if (task.transfer !== undefined && task.transfer.length > 0) worker.outboxTransfer.push(...task.transfer);
   }
 
   flush() {
     const workers = this.outboxes;
     this.outboxes = [];
-    for (const worker of workers) {
-      const messages = worker.outbox;
-      const tasks = worker.outboxTasks;
-      const transfer = worker.outboxTransfer;
-      worker.outbox = [];
-      worker.outboxTasks = [];
-      worker.outboxTransfer = [];
-      if (!worker.ready) continue; // gone meanwhile: its tasks were already rejected
-      try {
-        if (transfer.length > 0 && !canTransfer(transfer)) throw new Error('a buffer cannot be moved');
-        worker.thread.postMessage(messages.length === 1 ? messages[0] : messages, transfer);
-      } catch {
-        // One task contains a value postMessage cannot send: send them one by
-        // one so only that task fails.
-        for (let i = 0; i < messages.length; i++) this.postOne(worker, messages[i], tasks[i]);
-      }
+    for (const worker of workers) this.flushWorker(worker);
+  }
+
+  flushWorker(worker) {
+    const messages = worker.outbox;
+    if (messages.length === 0) return;
+    const tasks = worker.outboxTasks;
+    worker.outbox = [];
+    worker.outboxTasks = [];
+    if (!worker.ready) return; // gone meanwhile: its tasks were already rejected
+    try {
+      worker.thread.postMessage(messages.length === 1 ? messages[0] : messages);
+    } catch {
+      // One task contains a value postMessage cannot send: send them one by
+      // one so only that task fails.
+      for (let i = 0; i < messages.length; i++) this.postOne(worker, messages[i], tasks[i]);
     }
   }
 
@@ -378,7 +386,7 @@ class Pool {
     }
     try {
       if (task.transfer !== undefined && !canTransfer(task.transfer)) {
-        throw new SendError('Cannot send a captured buffer: another task spawned in the same turn already moved it. Move each buffer into one task only.');
+        throw new SendError('Cannot send a captured buffer: it was already moved to another thread (by another task, or by this task to a worker that exited before running it). Move each buffer into one task only.');
       }
       worker.thread.postMessage(message, task.transfer);
     } catch (error) {
@@ -388,6 +396,9 @@ class Pool {
       this.becameIdle(worker, performance.now());
       this.settle(task, false, error);
       this.queueUnref();
+      // The worker may be free now for a queued task. Not dispatched here,
+      // because this can run inside dispatch().
+      resolved.then(this.dispatchQueued);
     }
   }
 
@@ -415,8 +426,8 @@ class Pool {
     const now = performance.now();
     const elapsed = now - task.sentAt;
     site.averageMs = site.averageMs === undefined ? elapsed : site.averageMs * 0.8 + elapsed * 0.2;
-    if (site.averageMs >= 1) site.window = IN_FLIGHT_UNKNOWN;
-    else if (elapsed < 1 && task.depth * 2 > site.window) site.window = Math.min(IN_FLIGHT_TINY, task.depth * 2);
+    if (site.averageMs >= LONG_MS) site.window = IN_FLIGHT_UNKNOWN;
+    else if (elapsed < LONG_MS && task.depth * 2 > site.window) site.window = Math.min(IN_FLIGHT_TINY, task.depth * 2);
     this.becameIdle(worker, now);
     if (status === REPLY_FAILED) {
       this.settle(task, false, deserializeError(payload));
@@ -491,11 +502,21 @@ class Pool {
     }
     // A worker runs its tasks one at a time in order, so the oldest one was
     // running. The others never started, so they go to another worker.
+    // A task that moved buffers cannot go elsewhere: they went with the
+    // thread.
     const [running, ...unstarted] = worker.tasks.values();
     worker.tasks.clear();
     if (running) this.settle(running, false, reason);
-    for (const task of unstarted) task.worker = undefined;
-    this.queue.unshift(...unstarted);
+    const requeued = [];
+    for (const task of unstarted) {
+      task.worker = undefined;
+      if (task.transfer !== undefined && task.transfer.length > 0) {
+        this.settle(task, false, new TerminationError('experimental-threads: the worker thread exited before this task started, and the buffers the task moved went with it, so it cannot run on another thread.'));
+      } else {
+        requeued.push(task);
+      }
+    }
+    this.queue.unshift(...requeued);
     if (!this.closed) this.dispatch();
   }
 

@@ -405,7 +405,7 @@ function run(id, values) {
   } catch (error) {
     return Promise.reject(error);
   }
-  return getPool().run(site, encoded.data, encoded.handles, encoded.transfer, options);
+  return getPool().run(site, encoded, options);
 }
 
 function encodeValues(site, values) {
@@ -413,6 +413,7 @@ function encodeValues(site, values) {
   const out = new Array(values.length);
   const transfer = [];
   let handles = false;
+  let asIs = false;
   for (let i = 0; i < captures.length; i++) {
     const c = captures[i];
     const value = values[i];
@@ -423,13 +424,17 @@ function encodeValues(site, values) {
     const encoded = encode(value, `captured variable \`${c.name}\` (declared at ${site.info.file}:${c.line}:${c.column})`, transfer);
     out[i] = encoded.data;
     handles ||= encoded.handles;
+    asIs ||= encoded.asIs;
   }
   for (let j = 0; j < helpers.length; j++) {
     const h = helpers[j];
     const value = values[captures.length + j];
     out[captures.length + j] = helperSource(site, h, value);
   }
-  return { data: out, handles, transfer };
+  // A task whose values are not all copies goes in a message of its own.
+  // In a batch, another task capturing the same buffer would get the same
+  // object in the worker, and a moved buffer would be moved for both.
+  return { data: out, handles, transfer, solo: asIs || transfer.length > 0 };
 }
 
 function helperSource(site, helper, value) {

@@ -8,6 +8,7 @@ import vm from 'node:vm';
 // Imported because the global `process` is an accessor on Node.js, which
 // every reply would call.
 import process from 'node:process';
+import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
@@ -69,11 +70,11 @@ function taskOf(message) {
   return { id: message[0], site: message[1], values: message[2], handles: message[3] === true, siteInfo: message[4] };
 }
 
-let outbox = [REPLY_TAG];
-let outboxTransfer = [];
-// Each reply's own transfer list, to post the replies one by one when the
-// batch cannot be posted.
-let outboxTransfers = [];
+// Replies waiting to be posted, in order: { id, status, payload, transfer,
+// solo }. A solo reply contains a buffer or object of the closure's own (or
+// moves one), so it goes alone: in one message with another result holding
+// the same object, both would arrive as one object.
+let outbox = [];
 
 // Tasks run one at a time, in the order they arrived, even when several are
 // in flight: a task that holds an async lock across an await must not share
@@ -85,6 +86,12 @@ let running = false;
 function runQueued() {
   while (taskQueue.length > 0) {
     const task = taskQueue.shift();
+    // Results already made leave before a task that may take long (its
+    // site has not run here yet, or took 1 ms or more), so they do not wait
+    // for it.
+    const known = sites.get(task.site);
+    if (outbox.length > 0 && !(known !== undefined && known.lastMs < 1)) flushReplies();
+    const started = performance.now();
     let outcome;
     try {
       outcome = runTask(task);
@@ -102,21 +109,21 @@ function runQueued() {
         });
       return;
     }
+    const site = known ?? sites.get(task.site);
+    if (site !== undefined) site.lastMs = performance.now() - started;
     queueReply(outcome);
   }
 }
 
 function failure(task, error) {
-  return { id: task.id, status: REPLY_FAILED, payload: serializeError(error), transfer: undefined };
+  return { id: task.id, status: REPLY_FAILED, payload: serializeError(error), transfer: undefined, solo: false };
 }
 
 const resolved = Promise.resolve();
 
-function queueReply({ id, status, payload, transfer }) {
-  if (outbox.length === 1) resolved.then(flushReplies);
-  outbox.push(id, status, payload);
-  outboxTransfers.push(transfer);
-  if (transfer !== undefined && transfer.length > 0) outboxTransfer.push(...transfer);
+function queueReply(reply) {
+  if (outbox.length === 0) resolved.then(flushReplies);
+  outbox.push(reply);
 }
 
 // A worker's process.stdout and stderr hand each write to the main thread
@@ -126,7 +133,7 @@ function queueReply({ id, status, payload, transfer }) {
 let waitingForOutput = false;
 
 function flushReplies() {
-  if (waitingForOutput) return;
+  if (waitingForOutput || outbox.length === 0) return;
   if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) {
     const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
     waitingForOutput = true;
@@ -136,23 +143,40 @@ function flushReplies() {
     });
     return;
   }
+  postReplies();
+}
+
+// Results made before the closure calls process.exit still go out; the
+// task that exits gets no reply and is the one the pool blames.
+process.on('exit', () => postReplies());
+
+function postReplies() {
   const replies = outbox;
-  const transfer = outboxTransfer;
-  const transfers = outboxTransfers;
-  outbox = [REPLY_TAG];
-  outboxTransfer = [];
-  outboxTransfers = [];
+  outbox = [];
+  let batch = [REPLY_TAG];
+  for (const reply of replies) {
+    if (reply.solo) {
+      postBatch(batch);
+      batch = [REPLY_TAG];
+      postReply(reply);
+    } else {
+      batch.push(reply.id, reply.status, reply.payload);
+    }
+  }
+  postBatch(batch);
+}
+
+function postBatch(batch) {
+  if (batch.length === 1) return;
   try {
-    if (transfer.length > 0 && !canTransfer(transfer)) throw new Error('a buffer cannot be moved');
-    parentPort.postMessage(replies, transfer);
+    parentPort.postMessage(batch);
   } catch {
-    // A result cannot be posted, for example because two results move the
-    // same buffer. Posted one by one, only that task fails.
-    for (let i = 0; i < transfers.length; i++) postReply(replies[1 + 3 * i], replies[2 + 3 * i], replies[3 + 3 * i], transfers[i]);
+    for (let i = 1; i < batch.length; i += 3) postReply({ id: batch[i], status: batch[i + 1], payload: batch[i + 2], transfer: undefined });
   }
 }
 
-function postReply(id, status, payload, transfer) {
+// Posts one reply; if it cannot be posted, its task fails instead.
+function postReply({ id, status, payload, transfer }) {
   try {
     if (transfer !== undefined && !canTransfer(transfer)) {
       throw new Error('it moves a buffer that the result of another task already moved. Move each buffer out of a worker once, or return a copy');
@@ -168,7 +192,7 @@ function postReply(id, status, payload, transfer) {
 // asynchronous or the site's imports are still loading.
 function runTask(task) {
   if (task.siteInfo !== undefined) {
-    sites.set(task.site, { info: task.siteInfo });
+    sites.set(task.site, { info: task.siteInfo, lastMs: Infinity });
     task.siteInfo = undefined; // registered once, even when runTask runs again after imports load
   }
   const site = sites.get(task.site);
@@ -212,7 +236,7 @@ function runTask(task) {
 
 function reply(task, info, result) {
   if (result === null || (typeof result !== 'object' && typeof result !== 'function' && typeof result !== 'symbol')) {
-    return { id: task.id, status: REPLY_OK, payload: result, transfer: undefined };
+    return { id: task.id, status: REPLY_OK, payload: result, transfer: undefined, solo: false };
   }
   let encoded;
   try {
@@ -221,7 +245,13 @@ function reply(task, info, result) {
     error.message = `${error.message} (closure at ${info.name}:${info.funcLine}:${info.funcColumn})`;
     throw error;
   }
-  return { id: task.id, status: encoded.handles ? REPLY_WITH_HANDLES : REPLY_OK, payload: encoded.data, transfer: encoded.transfer };
+  return {
+    id: task.id,
+    status: encoded.handles ? REPLY_WITH_HANDLES : REPLY_OK,
+    payload: encoded.data,
+    transfer: encoded.transfer,
+    solo: encoded.asIs || encoded.transfer.length > 0,
+  };
 }
 
 const CLOSURE = '__experimentalThreadsClosure';

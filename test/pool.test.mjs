@@ -249,6 +249,81 @@ test('results moving one buffer fail alone', async () => {
   });
 });
 
+test('exit keeps results made before it', async () => {
+  await withPool({ size: 1 }, async () => {
+    const runs = new Int32Array(new SharedArrayBuffer(8));
+    const run = (k) => eval(spawn(() => {
+      if (k >= 0) Atomics.add(runs, k, 1);
+      if (k === 1) process.exit(3);
+      return k;
+    }));
+    // Quick replies first, so the two tasks below go in one message.
+    for (let i = 0; i < 30; i++) await run(-1);
+    const [first, second] = await Promise.allSettled([run(0), run(1)]);
+    assert.equal(first.value, 0);
+    assert.equal(second.reason.code, 'ERR_THREADS_WORKER_EXITED');
+    assert.deepEqual([...runs], [1, 1]);
+  });
+});
+
+test('moved task of an exited worker fails', async () => {
+  await withPool({ size: 1 }, async () => {
+    const exit = eval(spawn(() => process.exit(3)));
+    const data = move(new ArrayBuffer(8));
+    const moved = eval(spawn(() => data.byteLength));
+    const [exited, lost] = await Promise.allSettled([exit, moved]);
+    assert.equal(exited.reason.code, 'ERR_THREADS_WORKER_EXITED');
+    assert.equal(lost.reason.code, 'ERR_THREADS_WORKER_EXITED');
+    assert.match(lost.reason.message, /exited before this task started, and the buffers the task moved went with it/);
+  });
+});
+
+test('batched results holding one buffer are copies', async () => {
+  await withPool({ size: 1 }, async () => {
+    const run = (k) => eval(spawn(() => {
+      if (k < 0) return k;
+      globalThis.cachedForTest ??= new Uint8Array([5, 6, 7, 8]).buffer;
+      return globalThis.cachedForTest;
+    }));
+    for (let i = 0; i < 30; i++) await run(-1);
+    const [first, second] = await Promise.all([run(0), run(1)]);
+    assert.notEqual(first, second);
+    new Uint8Array(first)[0] = 0;
+    assert.deepEqual([...new Uint8Array(second)], [5, 6, 7, 8]);
+  });
+});
+
+test('batched tasks capturing one buffer get copies', async () => {
+  await withPool({ size: 1 }, async () => {
+    for (let i = 0; i < 30; i++) await eval(spawn(() => 1));
+    const bytes = new Uint8Array(4);
+    const write = eval(spawn(() => bytes.fill(7)[0]));
+    const read = eval(spawn(() => [...bytes]));
+    assert.equal(await write, 7);
+    assert.deepEqual(await read, [0, 0, 0, 0]);
+  });
+});
+
+test('results leave before a long new site', async () => {
+  await withPool({ size: 1 }, async () => {
+    const done = new Int32Array(new SharedArrayBuffer(4));
+    const quick = () => eval(spawn(() => 1));
+    for (let i = 0; i < 30; i++) await quick();
+    let doneWhenQuickSettled;
+    const first = quick().then((value) => {
+      doneWhenQuickSettled = Atomics.load(done, 0);
+      return value;
+    });
+    const long = eval(spawn(() => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+      Atomics.store(done, 0, 1);
+      return 2;
+    }));
+    assert.deepEqual(await Promise.all([first, long]), [1, 2]);
+    assert.equal(doneWhenQuickSettled, 0);
+  });
+});
+
 test('a crash fails only the running task', async () => {
   await withPool({ size: 1 }, async () => {
     const crash = eval(spawn(async () => {
