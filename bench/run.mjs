@@ -62,7 +62,7 @@ const measurements = {
   },
 
   // One tiny task awaited at a time; the median round trip in microseconds.
-  async latency({ warmup = 500, iterations = 3000 }) {
+  async latency({ warmup = 5000, iterations = 3000 }) {
     const { pool } = await openContender();
     for (let i = 0; i < warmup; i++) await pool.tiny(i);
     const samples = new Float64Array(iterations);

@@ -86,8 +86,8 @@ const keyOf = (contender) => contender.key || contender.id;
 
 // Sizes of the runs. --quick shortens those that the task definitions leave open.
 const sizes = options.quick
-  ? { latencyIterations: 1000, latencyWarmup: 200, cpuTaskMs: 100, bufferRepeats: 5, lockRepeatMs: 50, lockDurationMs: 200, coldRounds: options.rounds }
-  : { latencyIterations: 3000, latencyWarmup: 500, cpuTaskMs: 200, bufferRepeats: 10, lockRepeatMs: 100, lockDurationMs: 300, coldRounds: options.rounds + 2 };
+  ? { latencyIterations: 1000, latencyWarmup: 1000, cpuTaskMs: 100, bufferRepeats: 5, lockRepeatMs: 50, lockDurationMs: 200, coldRounds: options.rounds }
+  : { latencyIterations: 3000, latencyWarmup: 5000, cpuTaskMs: 200, bufferRepeats: 10, lockRepeatMs: 100, lockDurationMs: 300, coldRounds: options.rounds + 2 };
 
 const CHILD_TIMEOUT_MS = 120_000;
 
@@ -272,7 +272,8 @@ function measureLatency() {
   const markdown = [
     '## 2. Latency of one tiny task',
     '',
-    `One \`x + 1\` task awaited at a time: ${sizes.latencyWarmup} untimed, then ${sizes.latencyIterations} timed; each process reports its median round trip. ` +
+    `One \`x + 1\` task awaited at a time: ${sizes.latencyWarmup.toLocaleString('en-US')} untimed, then ${sizes.latencyIterations.toLocaleString('en-US')} timed; each process reports its median round trip. ` +
+      'The untimed tasks let each contender reach optimized code, so the median is a steady-state round trip (start-up is section 3); with fewer of them, the contenders that run more JavaScript per task are measured partly before the engine has optimized it. ' +
       '"Pinned" runs the whole process (main thread and workers) on CPU 0 with `taskset -c 0`. Lower is better.',
     '',
     table(['contender', 'runtime', 'pinned µs (median)', 'pinned range', 'unpinned µs (median)', 'unpinned range'], rows),
