@@ -363,4 +363,30 @@ registerHandleType('Buffer', {
   decode: (bytes) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
 });
 
-module.exports = { move, Moved, encode, decode, registerHandleType, registerBufferOwner, isSharedMemory, canTransfer, markHandle, serializeError, deserializeError, SendError, describeValue };
+// Replies from a worker: [REPLY_TAG, id, status, payload, id, status,
+// payload, ...]. The tag distinguishes them from messages a closure posts on
+// parentPort itself.
+const REPLY_TAG = 'experimental-threads reply';
+const REPLY_OK = 0; // the payload is a value without handles
+const REPLY_WITH_HANDLES = 1; // the payload is a value with handles
+const REPLY_FAILED = 2; // the payload is a serialized error
+
+module.exports = {
+  move,
+  Moved,
+  encode,
+  decode,
+  registerHandleType,
+  registerBufferOwner,
+  isSharedMemory,
+  canTransfer,
+  markHandle,
+  serializeError,
+  deserializeError,
+  SendError,
+  describeValue,
+  REPLY_TAG,
+  REPLY_OK,
+  REPLY_WITH_HANDLES,
+  REPLY_FAILED,
+};

@@ -9,7 +9,7 @@ const path = require('node:path');
 // Imported because the global `performance` is an accessor on Node.js.
 const { performance } = require('node:perf_hooks');
 const { Worker } = require('node:worker_threads');
-const { canTransfer, decode, deserializeError, SendError } = require('./codec.js');
+const { canTransfer, decode, deserializeError, SendError, REPLY_TAG, REPLY_WITH_HANDLES, REPLY_FAILED } = require('./codec.js');
 
 const workerScript = path.join(__dirname, 'worker.mjs');
 
@@ -151,12 +151,6 @@ function mayCopyEnvironment() {
 }
 
 const resolved = Promise.resolve();
-
-// Replies arrive as [REPLY_TAG, id, status, payload, id, status, payload,
-// ...]. Anything else is a message a closure posted on parentPort itself.
-const REPLY_TAG = 'experimental-threads reply';
-const REPLY_WITH_HANDLES = 1; // status 0: a value without handles
-const REPLY_FAILED = 2; // the payload is a serialized error
 
 class Pool {
   constructor(options = {}) {
@@ -402,6 +396,7 @@ class Pool {
     }
   }
 
+  // A message without the reply tag is one a closure posted itself.
   onMessage(worker, message) {
     if (!Array.isArray(message) || message[0] !== REPLY_TAG) return;
     for (let i = 1; i + 2 < message.length; i += 3) this.onReply(worker, message[i], message[i + 1], message[i + 2]);

@@ -39,9 +39,9 @@ function checkedFunctionPosition() {
   const position = native.functionPosition;
   if (typeof position !== 'function') return undefined;
   const [first, second] = [1, 2].map(() => () => 0);
-  const one = position(first);
-  const other = position(() => 0);
-  return one >= 0 && position(second) === one && other >= 0 && other !== one ? position : undefined;
+  const firstKey = position(first);
+  const otherKey = position(() => 0);
+  return firstKey >= 0 && position(second) === firstKey && otherKey >= 0 && otherKey !== firstKey ? position : undefined;
 }
 
 let pool;

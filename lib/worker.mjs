@@ -16,7 +16,7 @@ const require = createRequire(import.meta.url);
 // needs it: codec.js requires it on the first handle it decodes, and a
 // closure that imports the library loads it through that import. A worker
 // that runs plain closures starts without it.
-const { canTransfer, encode, decode, serializeError, SendError } = require('./codec.js');
+const { canTransfer, encode, decode, serializeError, SendError, REPLY_TAG, REPLY_OK, REPLY_WITH_HANDLES, REPLY_FAILED } = require('./codec.js');
 
 // Whether import.meta.resolve(specifier, parentURL) resolves against the
 // given parent. Node.js does so only with --experimental-import-meta-resolve,
@@ -58,13 +58,7 @@ parentPort.on('message', (message) => {
 });
 
 // A task arrives as [id, site, values, handles, siteInfo], without the last
-// ones when they are not needed. Replies leave as [REPLY_TAG, id, status,
-// payload, id, status, payload, ...]: the tag distinguishes them from what a
-// closure posts on parentPort itself.
-const REPLY_TAG = 'experimental-threads reply';
-const REPLY_OK = 0;
-const REPLY_WITH_HANDLES = 1;
-const REPLY_FAILED = 2;
+// ones when they are not needed. Replies use the format in codec.js.
 
 function taskOf(message) {
   return { id: message[0], site: message[1], values: message[2], handles: message[3] === true, siteInfo: message[4] };

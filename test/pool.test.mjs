@@ -187,7 +187,7 @@ test('long burst after awaited tasks spreads', async () => {
   });
 });
 
-test('quick tasks skip a worker on a long task', async () => {
+test('quick tasks skip long-busy worker', async () => {
   await withPool({ size: 2 }, async () => {
     const tiny = (i) => eval(spawn(() => [i, threadId]));
     const long = (ms) => eval(spawn(() => {
@@ -220,7 +220,7 @@ test('messages a closure posts are ignored', async () => {
   });
 });
 
-test('a failed send keeps the site usable', async () => {
+test('failed send keeps site usable', async () => {
   await withPool({ size: 2 }, async () => {
     const buffer = new ArrayBuffer(4);
     const run = (data) => eval(spawn(() => data.byteLength));
@@ -266,7 +266,7 @@ test('exit keeps results made before it', async () => {
   });
 });
 
-test('moved task of an exited worker fails', async () => {
+test('moved task of exited worker fails', async () => {
   await withPool({ size: 1 }, async () => {
     const exit = eval(spawn(() => process.exit(3)));
     const data = move(new ArrayBuffer(8));
@@ -278,7 +278,7 @@ test('moved task of an exited worker fails', async () => {
   });
 });
 
-test('batched results holding one buffer are copies', async () => {
+test('batched results get own buffers', async () => {
   await withPool({ size: 1 }, async () => {
     const run = (k) => eval(spawn(() => {
       if (k < 0) return k;
@@ -293,7 +293,7 @@ test('batched results holding one buffer are copies', async () => {
   });
 });
 
-test('batched tasks capturing one buffer get copies', async () => {
+test('batched tasks get own buffers', async () => {
   await withPool({ size: 1 }, async () => {
     for (let i = 0; i < 30; i++) await eval(spawn(() => 1));
     const bytes = new Uint8Array(4);
@@ -304,7 +304,7 @@ test('batched tasks capturing one buffer get copies', async () => {
   });
 });
 
-test('results leave before a long new site', async () => {
+test('results leave before new site', async () => {
   await withPool({ size: 1 }, async () => {
     const done = new Int32Array(new SharedArrayBuffer(4));
     const quick = () => eval(spawn(() => 1));

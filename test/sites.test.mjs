@@ -18,14 +18,14 @@ const require = createRequire(import.meta.url);
 const native = require('../lib/native.js');
 const onNode = !process.versions.bun && !process.versions.deno;
 
-test('one closure text in two files: an import and a local', async () => {
+test('same text: import and local', async () => {
   for (let i = 0; i < 50; i++) {
     assert.equal(await importedLabel(), 'imported');
     assert.equal(await localLabel(`local ${i}`), `local ${i}`);
   }
 });
 
-test('one closure text twice in a file: a module constant and a parameter', async () => {
+test('same text: constant and parameter', async () => {
   const results = [];
   for (let i = 0; i < 50; i++) results.push(moduleShade(), parameterShade(i));
   const values = await Promise.all(results);
@@ -35,7 +35,7 @@ test('one closure text twice in a file: a module constant and a parameter', asyn
   }
 });
 
-test('a function passed by name from two calls', async () => {
+test('named function from two calls', async () => {
   for (let i = 0; i < 20; i++) {
     assert.equal(await byNameFirst(), 11);
     assert.equal(await byNameSecond(i), 11 + i);
@@ -44,7 +44,7 @@ test('a function passed by name from two calls', async () => {
 
 // NOTE: Bun and Deno key a site by file, line and column only, so there a
 // module required again after its file changed keeps the first plan.
-test('CommonJS module required again after an edit', { skip: !onNode && 'sites are keyed by position only here' }, async () => {
+test('edited CommonJS module required again', { skip: !onNode && 'sites are keyed by position only here' }, async () => {
   const index = fileURLToPath(new URL('../index.js', import.meta.url));
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'experimental-threads-')), 'reloaded.cjs');
   const head = `const { spawn } = require(${JSON.stringify(index)});\n`;
@@ -60,7 +60,7 @@ test('CommonJS module required again after an edit', { skip: !onNode && 'sites a
   assert.equal(await first.run(), path.sep);
 });
 
-test('closures made in a loop are one site', async () => {
+test('loop closures share one site', async () => {
   const results = [];
   for (let i = 0; i < 200; i++) results.push(eval(spawn(() => i * 2)));
   assert.deepEqual(await Promise.all(results), Array.from({ length: 200 }, (_, i) => i * 2));
